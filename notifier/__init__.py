@@ -1,0 +1,63 @@
+"""notifier: a mailing list for a policy consultation's updates."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.exc import ArgumentError
+
+from notifier import settings as settings_module
+from notifier.settings import ROOT, ConfigError
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from settings; config overrides any setting by its lower-case key.
+
+    config may also name an "instance_path" (tests give each app its own folder).
+    """
+    config = dict(config or {})
+    instance_path = config.pop("instance_path", None)
+    settings = settings_module.load(config, instance_path=instance_path)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(settings.instance_path),
+    )
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        NOTIFIER=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
+        RATELIMIT_HEADERS_ENABLED=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from notifier import cli, database, web
+
+    try:
+        database.init_app(app)
+    except (ArgumentError, ImportError) as exc:
+        # ImportError: a URL for a database whose driver is not installed.
+        raise ConfigError(f"NOTIFIER_DATABASE_URL is not usable: {exc}") from None
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Wait for a writer instead of failing at once: web, worker and clock share one file.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}

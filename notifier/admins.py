@@ -1,0 +1,73 @@
+"""Admins and their API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from notifier.extensions import db
+from notifier.models import Admin, ApiToken, AuditEntry
+
+MIN_PASSWORD = 12
+
+
+class AdminError(Exception):
+    """The request cannot be done; the message says why."""
+
+
+def normalise_email(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def create_admin(email: str, password: str, actor: str = "cli") -> Admin:
+    """Create an admin; refuse a malformed address, a short password or a duplicate."""
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AdminError(f"{email!r} is not a valid email address: {exc}") from None
+    if len(password) < MIN_PASSWORD:
+        raise AdminError(f"the password must be at least {MIN_PASSWORD} characters")
+    if find_admin(email):
+        raise AdminError(f"an admin {email} already exists")
+    admin = Admin(email=email, password_hash=generate_password_hash(password))
+    db.session.add(admin)
+    db.session.add(AuditEntry(actor=actor, action="admin.create", target=email))
+    db.session.commit()
+    return admin
+
+
+def find_admin(email: str) -> Admin | None:
+    return db.session.scalar(select(Admin).where(Admin.email == normalise_email(email)))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(email: str, name: str = "", actor: str = "cli") -> str:
+    """Create an API token for an admin and return it; only its hash is stored."""
+    admin = find_admin(email)
+    if admin is None:
+        raise AdminError(f"no admin {normalise_email(email)}")
+    token = "ntf_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(admin=admin, token_hash=hash_token(token), name=name))
+    db.session.add(
+        AuditEntry(actor=actor, action="token.create", target=admin.email, detail={"name": name})
+    )
+    db.session.commit()
+    return token
+
+
+def admin_for_token(token: str) -> Admin | None:
+    """The admin a bearer token belongs to, or None for an unknown or revoked token."""
+    row = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    return row.admin if row else None

@@ -1,0 +1,44 @@
+"""`notifier admin create|token`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from notifier.admins import AdminError, create_admin, issue_token
+
+
+@click.group("admin")
+def admin():
+    """Manage admins."""
+
+
+@admin.command("create")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def create(email: str, password_stdin: bool):
+    """Create an admin who can log in at /admin/login."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        created = create_admin(email, password)
+    except AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created admin {created.email}")
+
+
+@admin.command("token")
+@click.argument("email")
+@click.option("--name", default="", help="A note saying what the token is for.")
+@with_appcontext
+def token(email: str, name: str):
+    """Print a new API token for an admin (shown once; only its hash is kept)."""
+    try:
+        click.echo(issue_token(email, name))
+    except AdminError as exc:
+        raise click.ClickException(str(exc)) from None

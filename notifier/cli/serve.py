@@ -1,0 +1,46 @@
+"""`notifier serve`: web, scheduler and worker in one process, for one machine or a trial."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from notifier.delivery.loop import run_forever
+from notifier.mail.backends import from_url
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int):
+    """Migrate the database, then serve the web app with the worker beside it."""
+    app = current_app._get_current_object()
+    upgrade()
+    stop = threading.Event()
+    threading.Thread(target=_deliver, args=(app, stop), name="worker", daemon=True).start()
+    click.echo(
+        f"notifier serving on http://{host}:{port}/ (mail: {app.config['NOTIFIER'].mail_url})"
+    )
+    server = make_server(host, port, app, threaded=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+
+
+def _deliver(app, stop: threading.Event) -> None:
+    with app.app_context():
+        backend = from_url(app.config["NOTIFIER"].mail_url)
+        try:
+            run_forever(backend, stop)
+        finally:
+            backend.close()

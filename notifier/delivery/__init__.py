@@ -1,0 +1,1 @@
+"""Where an outbox row becomes bytes on an SMTP connection, exactly once."""

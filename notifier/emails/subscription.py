@@ -1,0 +1,48 @@
+"""Emails about a subscription itself: the confirmation request and the already-subscribed note."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from notifier.emails import render_pair, renderer
+from notifier.extensions import db
+from notifier.mail.message import Email
+from notifier.models import Outbox, Subscriber
+from notifier.subscriptions.tokens import link
+
+
+@renderer("confirm")
+def confirmation(row: Outbox) -> Email:
+    subscriber = db.session.get(Subscriber, row.subscriber_id)
+    settings = current_app.config["NOTIFIER"]
+    text, html = render_pair(
+        "confirm",
+        site_name=settings.site_name,
+        confirm_url=link("confirm", subscriber),
+        strands=[s.name for s in subscriber.strands],
+        frequency=subscriber.frequency,
+    )
+    return Email(
+        to=row.to_address,
+        subject=f"Confirm your subscription to {settings.site_name}",
+        text=text,
+        html=html,
+    )
+
+
+@renderer("already_subscribed")
+def already_subscribed(row: Outbox) -> Email:
+    subscriber = db.session.get(Subscriber, row.subscriber_id)
+    settings = current_app.config["NOTIFIER"]
+    text, html = render_pair(
+        "already_subscribed",
+        site_name=settings.site_name,
+        manage_url=link("manage", subscriber),
+    )
+    return Email(
+        to=row.to_address,
+        subject=f"You are already subscribed to {settings.site_name}",
+        text=text,
+        html=html,
+        unsubscribe_url=link("unsubscribe", subscriber),
+    )

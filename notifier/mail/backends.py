@@ -1,0 +1,196 @@
+"""Mail backends behind one small interface, chosen by NOTIFIER_MAIL_URL."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from notifier.settings import ConfigError
+
+
+@dataclass(frozen=True)
+class SendResult:
+    reply: str
+    queue_id: str | None = None
+
+
+class TemporaryFailure(Exception):
+    """Try again later: a 4xx reply, or the server could not be reached."""
+
+
+class PermanentFailure(Exception):
+    """Never retry: a 5xx reply. The code tells bounce handling what happened."""
+
+    def __init__(self, message: str, code: int | None = None):
+        super().__init__(message)
+        self.code = code
+
+
+class MailBackend(Protocol):
+    def send(self, sender: str, recipient: str, message: bytes) -> SendResult: ...
+
+    def close(self) -> None: ...
+
+
+def from_url(url: str) -> MailBackend:
+    """Return the backend a NOTIFIER_MAIL_URL names."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return FileBackend(Path(unquote(parts.path)))
+    if parts.scheme in {"smtp", "smtps"}:
+        query = {key: values[-1].lower() for key, values in parse_qs(parts.query).items()}
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError(f"NOTIFIER_MAIL_URL has a bad port: {url!r}") from None
+        if not parts.hostname:
+            raise ConfigError(f"NOTIFIER_MAIL_URL names no host: {url!r}")
+        return SmtpBackend(
+            host=parts.hostname,
+            port=port or (465 if parts.scheme == "smtps" else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            implicit_tls=parts.scheme == "smtps",
+            starttls=query.get("starttls") in {"true", "1", "yes"},
+            verify=query.get("verify", "true") not in {"false", "0", "no"},
+            timeout=float(query.get("timeout", 30)),
+        )
+    raise ConfigError(f"NOTIFIER_MAIL_URL must be smtp://, smtps:// or file://, got {url!r}")
+
+
+class FileBackend:
+    """Write each message as an .eml file: the default, for trying the service out."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def send(self, sender: str, recipient: str, message: bytes) -> SendResult:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # Named by content so a re-send after a crash overwrites rather than duplicates.
+        name = hashlib.sha256(message).hexdigest()[:24] + ".eml"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(message)
+        os.replace(tmp, self.folder / name)
+        return SendResult(reply=f"250 written to {name}", queue_id=name)
+
+    def close(self) -> None:
+        pass
+
+
+class SmtpBackend:
+    """Send over one persistent SMTP connection, reconnecting when it drops."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        username: str | None = None,
+        password: str | None = None,
+        implicit_tls: bool = False,
+        starttls: bool = False,
+        verify: bool = True,
+        timeout: float = 30.0,
+    ):
+        self.host, self.port = host, port
+        self.username, self.password = username, password
+        self.implicit_tls, self.starttls = implicit_tls, starttls
+        self.timeout = timeout
+        self.context = ssl.create_default_context()
+        if not verify:
+            self.context.check_hostname = False
+            self.context.verify_mode = ssl.CERT_NONE
+        self._conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.implicit_tls:
+            conn = smtplib.SMTP_SSL(
+                self.host, self.port, timeout=self.timeout, context=self.context
+            )
+        else:
+            conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.starttls:
+                conn.starttls(context=self.context)
+        conn.ehlo_or_helo_if_needed()
+        if self.username:
+            conn.login(self.username, self.password or "")
+        return conn
+
+    def send(self, sender: str, recipient: str, message: bytes) -> SendResult:
+        try:
+            if self._conn is None:
+                self._conn = self._connect()
+            return self._transaction(sender, recipient, message)
+        except smtplib.SMTPServerDisconnected:
+            # A pooled connection the server closed while idle: one fresh try.
+            self._drop()
+            try:
+                self._conn = self._connect()
+                return self._transaction(sender, recipient, message)
+            except (OSError, smtplib.SMTPException) as exc:
+                self._drop()
+                raise _classify(exc) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            if not isinstance(exc, smtplib.SMTPResponseException):
+                self._drop()
+            raise _classify(exc) from exc
+
+    def _transaction(self, sender: str, recipient: str, message: bytes) -> SendResult:
+        conn = self._conn
+        code, reply = conn.mail(sender)
+        if code != 250:
+            conn.rset()
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        code, reply = conn.rcpt(recipient)
+        if code not in (250, 251):
+            conn.rset()
+            raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        code, reply = conn.data(message)
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+        text = reply.decode("utf-8", "replace")
+        return SendResult(reply=f"{code} {text}", queue_id=_queue_id(text))
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            # Closing a broken socket may fail too; there is nothing left to do with it.
+            with contextlib.suppress(Exception):
+                self._conn.close()
+        self._conn = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                self._conn.quit()
+        self._drop()
+
+
+def _classify(exc: Exception) -> Exception:
+    """Map an smtplib error to a temporary or permanent failure by its reply code."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(exc.recipients.values()))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, reply = exc.smtp_code, exc.smtp_error
+    else:
+        return TemporaryFailure(f"connection: {exc.__class__.__name__}: {exc}")
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    if 500 <= code < 600:
+        return PermanentFailure(f"{code} {text}", code)
+    return TemporaryFailure(f"{code} {text}")
+
+
+def _queue_id(reply: str) -> str | None:
+    """Pull the queue id out of replies like '250 2.0.0 Ok: queued as 4ABC12'."""
+    match = re.search(r"queued as ([\w.-]+)", reply, re.IGNORECASE) or re.search(
+        r"\bid=([\w.-]+)", reply
+    )
+    return match[1] if match else None

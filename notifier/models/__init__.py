@@ -1,0 +1,27 @@
+"""The whole data model; import models from here."""
+
+from notifier.models.admin import Admin, ApiToken, AuditEntry
+from notifier.models.base import utcnow
+from notifier.models.content import Deadline, Feed, Update, update_strands
+from notifier.models.outbox import Announcement, Bounce, DigestRun, Lock, Outbox
+from notifier.models.people import ConsentRecord, Strand, Subscriber, Subscription
+
+__all__ = [
+    "Admin",
+    "Announcement",
+    "ApiToken",
+    "AuditEntry",
+    "Bounce",
+    "ConsentRecord",
+    "Deadline",
+    "DigestRun",
+    "Feed",
+    "Lock",
+    "Outbox",
+    "Strand",
+    "Subscriber",
+    "Subscription",
+    "Update",
+    "update_strands",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Subscribing, confirming, managing and leaving: the rules behind the public pages."""

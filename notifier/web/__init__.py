@@ -1,0 +1,61 @@
+"""The web layer: thin views over the services, plus headers every page carries."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from notifier.extensions import csrf, limiter
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    from notifier.web import health, public
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(public.bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _server_error)
+    app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/")):
+        # These URLs carry a subscriber's token: never leak it to another site.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _http_error(exc: HTTPException):
+    if request.path.startswith("/api/"):
+        return {"error": exc.name, "message": exc.description}, exc.code
+    return render_template(
+        "error.html", code=exc.code, title=exc.name, message=exc.description
+    ), exc.code
+
+
+def _server_error(exc: Exception):
+    # Never a stack trace to a visitor; the log keeps it for us.
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if request.path.startswith("/api/"):
+        return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
+    return render_template(
+        "error.html",
+        code=500,
+        title="Sorry, there is a problem",
+        message="Something went wrong on our side. Try again later.",
+    ), 500
