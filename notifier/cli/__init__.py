@@ -9,14 +9,15 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from notifier.discovery import submodules
 from notifier.settings import ConfigError
 
 
 def init_app(app: Flask) -> None:
-    from notifier.cli import admin, serve, updates, worker
-
-    for command in (admin.admin, serve.serve, updates.updates, worker.worker):
-        app.cli.add_command(command)
+    """Add every command that a module of this package lists in its `commands` tuple."""
+    for module in submodules("notifier.cli"):
+        for command in getattr(module, "commands", ()):
+            app.cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

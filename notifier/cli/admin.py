@@ -42,3 +42,6 @@ def token(email: str, name: str):
         click.echo(issue_token(email, name))
     except AdminError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+commands = (admin,)

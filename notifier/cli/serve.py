@@ -44,3 +44,6 @@ def _deliver(app, stop: threading.Event) -> None:
             run_forever(backend, stop)
         finally:
             backend.close()
+
+
+commands = (serve,)

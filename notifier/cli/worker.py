@@ -27,3 +27,6 @@ def worker(once: bool, now):
             run_forever(backend)
     finally:
         backend.close()
+
+
+commands = (worker,)

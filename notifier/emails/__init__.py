@@ -40,4 +40,7 @@ def render_pair(name: str, **context) -> tuple[str, str]:
 
 def _load_renderers() -> None:
     # Imported here, not at the top, so modules that register can import this one.
-    from notifier.emails import subscription  # noqa: F401
+    if not RENDERERS:
+        from notifier.discovery import submodules
+
+        submodules("notifier.emails")

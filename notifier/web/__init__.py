@@ -14,12 +14,14 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
-    from notifier.web import health, public
+    from notifier.discovery import submodules
 
     csrf.init_app(app)
     limiter.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(public.bp)
+    # Every module of this package that defines a blueprint `bp` is part of the site.
+    for module in submodules("notifier.web"):
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
