@@ -63,11 +63,15 @@ def issue_token(email: str, name: str = "", actor: str = "cli") -> str:
     return token
 
 
-def admin_for_token(token: str) -> Admin | None:
-    """The admin a bearer token belongs to, or None for an unknown or revoked token."""
-    row = db.session.scalar(
+def live_token(token: str) -> ApiToken | None:
+    """The stored row for a bearer token, or None for an unknown or revoked token."""
+    return db.session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
         )
     )
+
+
+def admin_for_token(token: str) -> Admin | None:
+    row = live_token(token)
     return row.admin if row else None

@@ -6,7 +6,7 @@ from functools import wraps
 
 from flask import abort, g, request
 
-from notifier.admins import admin_for_token
+from notifier.admins import live_token
 from notifier.extensions import db
 from notifier.models import utcnow
 
@@ -17,13 +17,11 @@ def require_api_admin(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        admin = admin_for_token(token.strip()) if scheme.lower() == "bearer" else None
-        if admin is None:
+        row = live_token(token.strip()) if scheme.lower() == "bearer" else None
+        if row is None:
             abort(401, description="Send an admin API token as 'Authorization: Bearer TOKEN'.")
-        g.admin = admin
-        for row in admin.tokens:
-            if row.revoked_at is None:
-                row.last_used_at = utcnow()
+        g.admin = row.admin
+        row.last_used_at = utcnow()
         db.session.commit()
         return view(*args, **kwargs)
 
