@@ -6,12 +6,14 @@ per run, created here and dropped at the end).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import uuid
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -32,6 +34,17 @@ def _migrate(url: str, instance: Path) -> None:
 
         upgrade()
         db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own app context, as in production.
+
+    Without this, a request made inside a test's pushed app context shares its `g` and
+    database session, which hides bugs (and breaks Flask-WTF's per-request CSRF state).
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -102,6 +115,7 @@ def make_app(database, tmp_path):
         }
         app = create_app(config)
         app.config["TESTING"] = True
+        app.test_client_class = IsolatedClient
         apps.append(app)
         return app
 

@@ -26,6 +26,16 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+    app.add_template_filter(_local_time, "local")
+
+
+def _local_time(moment, fmt: str = "%-d %B %Y, %H:%M %Z") -> str:
+    """Show a stored UTC moment in the site's zone; '–' for none."""
+    from flask import current_app
+
+    if moment is None:
+        return "–"
+    return moment.astimezone(current_app.config["NOTIFIER"].tz).strftime(fmt)
 
 
 def _security_headers(response):

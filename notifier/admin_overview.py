@@ -1,0 +1,79 @@
+"""What the admin dashboard shows: counts and lists read from the models."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from notifier.extensions import db
+from notifier.models import Deadline, Feed, Outbox, Subscriber, Update
+
+
+def subscriber_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Subscriber.status, func.count()).group_by(Subscriber.status))
+    return {"pending": 0, "confirmed": 0, "unsubscribed": 0, "suppressed": 0, **dict(rows.all())}
+
+
+def delivery_counts(now: datetime) -> dict[str, int]:
+    """Outbox rows by status, and how many are due but not yet sent."""
+    rows = db.session.execute(select(Outbox.status, func.count()).group_by(Outbox.status))
+    counts = {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0, **dict(rows.all())}
+    counts["sent_last_day"] = db.session.scalar(
+        select(func.count()).where(Outbox.sent_at >= now - timedelta(days=1))
+    )
+    counts["overdue"] = db.session.scalar(
+        select(func.count()).where(
+            Outbox.status == "queued", Outbox.next_attempt_at < now - timedelta(minutes=15)
+        )
+    )
+    return counts
+
+
+def feeds() -> list[Feed]:
+    return list(db.session.scalars(select(Feed).order_by(Feed.url)))
+
+
+def recent_updates(limit: int = 20) -> list[Update]:
+    return list(
+        db.session.scalars(
+            select(Update)
+            .options(selectinload(Update.strands), selectinload(Update.deadline))
+            .order_by(Update.stored_at.desc(), Update.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def open_deadlines(now: datetime) -> list[Deadline]:
+    return list(
+        db.session.scalars(
+            select(Deadline)
+            .options(selectinload(Deadline.update))
+            .where(Deadline.at >= now, Deadline.cancelled.is_(False))
+            .order_by(Deadline.at)
+        )
+    )
+
+
+def recent_failures(limit: int = 20) -> list[Outbox]:
+    return list(
+        db.session.scalars(
+            select(Outbox).where(Outbox.status == "failed").order_by(Outbox.id.desc()).limit(limit)
+        )
+    )
+
+
+def find_subscribers(query: str, limit: int = 50) -> list[Subscriber]:
+    """Subscribers whose address contains the query, newest first."""
+    pattern = f"%{query.strip().lower()}%"
+    return list(
+        db.session.scalars(
+            select(Subscriber)
+            .options(selectinload(Subscriber.subscriptions))
+            .where(Subscriber.email.like(pattern))
+            .order_by(Subscriber.id.desc())
+            .limit(limit)
+        )
+    )
