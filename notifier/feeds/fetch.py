@@ -166,6 +166,8 @@ def _decoded(chunks: Iterator[bytes], coding: str, cap: int) -> Iterator[bytes]:
                 raise FetchError(f"decoded body is over the {cap} byte cap")
             yield out
             data = decoder.unconsumed_tail
+    if decoder is not None and not decoder.eof:
+        raise FetchError(f"cannot decode {coding} body: it ends before the compressed stream does")
 
 
 def _fetch_file(url: str, etag: str | None, limits: Limits) -> Fetched:
