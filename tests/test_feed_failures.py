@@ -13,7 +13,7 @@ from notifier.extensions import db
 from notifier.feeds.parse import ParseError, parse
 from notifier.feeds.poll import poll_all
 from notifier.models import Feed, Outbox, Update
-from tests.support.feeds import RSS, chunked, drip, feed_bytes, stall, with_etag
+from tests.support.feeds import RSS, chunked, drip, drip_headers, feed_bytes, stall, with_etag
 from tests.support.http import Response
 
 NOW = datetime(2031, 5, 10, 12, 0, tzinfo=UTC)
@@ -59,6 +59,7 @@ CASES = {
     "http-404": (Response(b"gone", 404), "HTTP 404"),
     "timeout": (stall(3), "timed out"),
     "drip": (drip(20), "deadline"),
+    "drip-headers": (drip_headers(20), "deadline"),
     "ten-mb-declared": (Response(BIG, headers={"Content-Type": RSS}), "byte cap"),
     "ten-mb-chunked": (chunked(_ten_megabytes, {"Content-Type": RSS}), "byte cap"),
     "gzip-bomb": (

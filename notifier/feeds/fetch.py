@@ -13,6 +13,8 @@ from urllib.request import url2pathname
 
 import httpx
 
+from notifier.feeds.deadline_transport import deadline_transport
+
 PERMANENT = {301, 308}
 MAX_REDIRECTS = 5
 
@@ -68,9 +70,12 @@ def fetch(
         return _fetch_file(url, etag, limits)
     if scheme not in {"http", "https"}:
         raise FetchError(f"unsupported URL scheme {scheme or '(none)'!r}")
+    deadline_at = time.monotonic() + limits.deadline
     try:
-        return _fetch_http(url, etag, last_modified, limits, agent)
+        return _fetch_http(url, etag, last_modified, limits, agent, deadline_at)
     except httpx.TimeoutException as exc:
+        if time.monotonic() >= deadline_at:
+            raise FetchError(f"took longer than the {limits.deadline:g} second deadline") from None
         raise FetchError(f"timed out ({exc.__class__.__name__})") from None
     except httpx.TooManyRedirects:
         raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
@@ -78,7 +83,7 @@ def fetch(
         raise FetchError(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
 
 
-def _fetch_http(url, etag, last_modified, limits: Limits, agent: str) -> Fetched:
+def _fetch_http(url, etag, last_modified, limits: Limits, agent: str, deadline_at) -> Fetched:
     headers = {
         "User-Agent": agent,
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
@@ -90,10 +95,13 @@ def _fetch_http(url, etag, last_modified, limits: Limits, agent: str) -> Fetched
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     timeout = httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout)
-    started = time.monotonic()
     with (
         httpx.Client(
-            timeout=timeout, follow_redirects=True, max_redirects=MAX_REDIRECTS, trust_env=False
+            transport=deadline_transport(deadline_at),
+            timeout=timeout,
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            trust_env=False,
         ) as client,
         client.stream("GET", url, headers=headers) as response,
     ):
@@ -106,8 +114,7 @@ def _fetch_http(url, etag, last_modified, limits: Limits, agent: str) -> Fetched
         if declared.isdigit() and int(declared) > limits.max_bytes:
             raise FetchError(f"body of {declared} bytes is over the {limits.max_bytes} byte cap")
         coding = response.headers.get("Content-Encoding", "identity").strip().lower()
-        chunks = _within_deadline(response.iter_raw(), started, limits.deadline)
-        body = b"".join(_decoded(chunks, coding, limits.max_bytes))
+        body = b"".join(_decoded(response.iter_raw(), coding, limits.max_bytes))
         return Fetched(
             False,
             body=body,
@@ -127,14 +134,6 @@ def _permanent_target(url: str, response: httpx.Response) -> str | None:
             break
         target = str(following.url)
     return target if target and target != url else None
-
-
-def _within_deadline(chunks: Iterator[bytes], started: float, deadline: float) -> Iterator[bytes]:
-    # Read timeouts bound each wait; this bounds the whole body, so a drip feed cannot stall us.
-    for chunk in chunks:
-        if time.monotonic() - started > deadline:
-            raise FetchError(f"took longer than the {deadline:g} second deadline")
-        yield chunk
 
 
 def _decoded(chunks: Iterator[bytes], coding: str, cap: int) -> Iterator[bytes]:

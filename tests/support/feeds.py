@@ -60,6 +60,21 @@ def drip(total_seconds: float):
     return route
 
 
+def drip_headers(total_seconds: float):
+    """A route that sends its header lines one byte a second."""
+
+    def route(handler):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Padding: "
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            handler.wfile.write(head)
+            for _ in range(int(total_seconds)):
+                handler.wfile.write(b"a")
+                handler.wfile.flush()
+                time.sleep(1)
+
+    return route
+
+
 def chunked(body_chunks, headers: dict[str, str]):
     """A route that streams chunks with chunked transfer coding (no Content-Length)."""
 
