@@ -292,3 +292,15 @@ def test_default_feed_is_the_shipped_sample_file(make_app):
         assert result.ok and result.url.startswith("file:") and result.new >= 5
         [again] = poll_all(NOW + timedelta(minutes=15))
         assert again.ok and again.not_modified
+
+
+def test_nul_bytes_and_an_overlong_etag_do_not_break_storage(serve):
+    body = rss(
+        item("nul\x00", "Title with \x00 NUL", "<p>Body \x00 text</p>", categories=["a\x00b"])
+    )
+    serve({"/feed": Response(body, headers={"Content-Type": RSS, "ETag": '"' + "e" * 600 + '"'})})
+    [result] = poll_all(NOW)
+    assert result.ok, result.error
+    stored = updates()["nul"]
+    assert stored.title == "Title with NUL" and stored.categories == ["ab"]
+    assert db.session.scalar(select(Feed.etag)) is None

@@ -50,7 +50,7 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed:
         raise ParseError(f"not an RSS or Atom feed{detail}".splitlines()[0][:300])
     if result.get("bozo") and not result.entries:
         raise ParseError(f"malformed feed with no entries: {result.get('bozo_exception')}"[:300])
-    entries = [_entry(raw) for raw in result.entries]
+    entries = [_entry(_without_nul(raw)) for raw in result.entries]
     return ParsedFeed(result.feed.get("title"), entries)
 
 
@@ -68,6 +68,18 @@ def _entry(raw) -> Entry:
         categories=_categories(raw),
         published=_date(raw.get("published_parsed") or raw.get("updated_parsed")),
     )
+
+
+def _without_nul(raw):
+    # NUL is not XML, but the loose parser lets it through and PostgreSQL text refuses it.
+    for key in ("id", "link", "title", "summary"):
+        if isinstance(raw.get(key), str):
+            raw[key] = raw[key].replace("\x00", "")
+    for item in raw.get("content") or []:
+        item["value"] = (item.get("value") or "").replace("\x00", "")
+    for tag in raw.get("tags") or []:
+        tag["term"] = (tag.get("term") or "").replace("\x00", "")
+    return raw
 
 
 def _http_link(link: str | None) -> str | None:

@@ -100,8 +100,8 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
             result.new_update_ids = [u.id for u in stored.new if not u.baseline]
             _assign(
                 feed,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
+                etag=_fits(fetched.etag, 500),
+                last_modified=_fits(fetched.last_modified, 100),
                 title=(parsed.title or feed.title or "")[:500] or None,
                 baselined=True,
             )
@@ -125,6 +125,11 @@ def _failed(feed: Feed, error: str, now: datetime, url: str | None = None) -> Po
     db.session.commit()
     log.warning("polling %s failed: %s", feed.url, error)
     return PollResult(url or feed.url, ok=False, error=error)
+
+
+def _fits(validator: str | None, size: int) -> str | None:
+    # A cut validator would never match again; better none than a column overflow.
+    return validator if validator and len(validator) <= size else None
 
 
 def _assign(obj, **values) -> None:
