@@ -30,14 +30,19 @@ def with_etag(body: bytes, etag: str, content_type: str = RSS, last_modified: st
     return route
 
 
+def _promise_body(handler, length: int) -> None:
+    """Send the headers of a feed response of this length, and no body yet."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", RSS)
+    handler.send_header("Content-Length", str(length))
+    handler.end_headers()
+
+
 def stall(seconds: float):
     """A route that sends headers, then nothing for a while (a read timeout)."""
 
     def route(handler):
-        handler.send_response(200)
-        handler.send_header("Content-Type", RSS)
-        handler.send_header("Content-Length", "100")
-        handler.end_headers()
+        _promise_body(handler, 100)
         time.sleep(seconds)
 
     return route
@@ -47,10 +52,7 @@ def drip(total_seconds: float):
     """A route that sends one byte a second: every read is quick, the whole body is not."""
 
     def route(handler):
-        handler.send_response(200)
-        handler.send_header("Content-Type", RSS)
-        handler.send_header("Content-Length", "1000")
-        handler.end_headers()
+        _promise_body(handler, 1000)
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             for _ in range(int(total_seconds)):
                 handler.wfile.write(b" ")
