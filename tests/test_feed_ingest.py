@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from notifier.extensions import db
 from notifier.feeds.corrections import correct_deadline
+from notifier.feeds.health import next_delay
 from notifier.feeds.poll import poll_all, poll_due
 from notifier.models import Deadline, Feed, Outbox, Strand, Update
 from tests.support.feeds import RSS, feed_bytes, with_etag
@@ -304,3 +305,23 @@ def test_nul_bytes_and_an_overlong_etag_do_not_break_storage(serve):
     stored = updates()["nul"]
     assert stored.title == "Title with NUL" and stored.categories == ["ab"]
     assert db.session.scalar(select(Feed.etag)) is None
+
+
+def test_feeds_follow_the_configured_urls(make_app, feed_server):
+    feed_server.routes.update({"/a": Response(rss(item("a", "A", "x"))), "/b": Response(rss())})
+    first = make_app(feed_urls=[feed_server.url("/a"), feed_server.url("/b")])
+    with first.app_context():
+        assert len(poll_due(NOW)) == 2
+    # An operator drops /b from NOTIFIER_FEED_URLS: it is kept (with its updates) but not polled.
+    second = make_app(feed_urls=[feed_server.url("/a")])
+    with second.app_context():
+        assert [r.url for r in poll_all(NOW)] == [feed_server.url("/a")]
+        active = dict(db.session.execute(select(Feed.url, Feed.active)).all())
+        assert active == {feed_server.url("/a"): True, feed_server.url("/b"): False}
+
+
+@pytest.mark.parametrize(
+    ("failures", "minutes"), [(0, 15), (1, 30), (2, 60), (6, 960), (7, 1440), (40, 1440)]
+)
+def test_backoff_doubles_and_stops_at_a_day(failures, minutes):
+    assert next_delay(15, failures) == timedelta(minutes=minutes)
