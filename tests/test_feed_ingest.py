@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from notifier.extensions import db
 from notifier.feeds.corrections import correct_deadline
@@ -325,3 +325,28 @@ def test_feeds_follow_the_configured_urls(make_app, feed_server):
 )
 def test_backoff_doubles_and_stops_at_a_day(failures, minutes):
     assert next_delay(15, failures) == timedelta(minutes=minutes)
+
+
+def test_a_concurrent_poll_that_stored_the_entry_first_is_absorbed(serve, feed_server):
+    serve({"/feed": Response(rss(item("a", "A", "x")))})
+    poll_all(NOW)
+    feed_server.routes["/feed"] = Response(rss(item("a", "A", "x"), item("b", "B", "y")))
+    feed_id = db.session.scalar(select(Feed.id))
+
+    def other_poller_commits_first(session, flush_context, instances):
+        with db.engine.begin() as conn:
+            conn.execute(
+                Update.__table__.insert().values(
+                    feed_id=feed_id, guid="b", title="B (other poller)", content_html="",
+                    content_text="", categories=[], content_hash="other", stored_at=NOW,
+                    revision=1, baseline=False,
+                )
+            )  # fmt: skip
+
+    event.listen(db.session(), "before_flush", other_poller_commits_first, once=True)
+    [result] = poll_all(NOW + timedelta(minutes=15))
+    assert result.ok, result.error
+    assert (result.new, result.changed) == (0, 1)
+    stored = updates()
+    assert len(stored) == 2 and stored["b"].title == "B" and stored["b"].revision == 2
+    assert db.session.scalar(select(Feed.consecutive_failures)) == 0

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from notifier.extensions import db
-from notifier.feeds.fetch import FetchError, Limits, fetch, user_agent
+from notifier.feeds.fetch import Fetched, FetchError, Limits, fetch, user_agent
 from notifier.feeds.health import record_failure, record_success
-from notifier.feeds.parse import ParseError, parse
+from notifier.feeds.parse import ParsedFeed, ParseError, parse
 from notifier.feeds.store import store_entries
 from notifier.models import Feed
 
@@ -92,29 +92,41 @@ def poll_feed(feed: Feed, now: datetime) -> PollResult:
         return _failed(feed, str(exc), now)
     url, feed_id = feed.url, feed.id
     try:
-        result = PollResult(url, ok=True, not_modified=fetched.not_modified)
-        if parsed is not None:
-            stored = store_entries(feed, parsed.entries, now, settings)
-            db.session.flush()
-            result.new, result.changed = len(stored.new), len(stored.changed)
-            result.new_update_ids = [u.id for u in stored.new if not u.baseline]
-            _assign(
-                feed,
-                etag=_fits(fetched.etag, 500),
-                last_modified=_fits(fetched.last_modified, 100),
-                title=(parsed.title or feed.title or "")[:500] or None,
-                baselined=True,
-            )
-        if fetched.moved_to:
-            _move(feed, fetched.moved_to)
-        record_success(feed, now, settings.poll_interval_minutes)
-        db.session.commit()
+        try:
+            result = _apply(feed, fetched, parsed, now, settings)
+        except IntegrityError:
+            # Another poll of this feed stored the same entries first: ours are now updates
+            # of those rows, so one more pass settles it.
+            db.session.rollback()
+            result = _apply(db.session.get(Feed, feed_id), fetched, parsed, now, settings)
     except SQLAlchemyError as exc:
         db.session.rollback()
         return _failed(
             db.session.get(Feed, feed_id), f"database error: {exc.__class__.__name__}", now, url
         )
     log.info("polled %s: %s new, %s changed", url, result.new, result.changed)
+    return result
+
+
+def _apply(feed: Feed, fetched: Fetched, parsed: ParsedFeed | None, now, settings) -> PollResult:
+    """Store what the fetch brought and record the success; commits."""
+    result = PollResult(feed.url, ok=True, not_modified=fetched.not_modified)
+    if parsed is not None:
+        stored = store_entries(feed, parsed.entries, now, settings)
+        db.session.flush()
+        result.new, result.changed = len(stored.new), len(stored.changed)
+        result.new_update_ids = [u.id for u in stored.new if not u.baseline]
+        _assign(
+            feed,
+            etag=_fits(fetched.etag, 500),
+            last_modified=_fits(fetched.last_modified, 100),
+            title=(parsed.title or feed.title or "")[:500] or None,
+            baselined=True,
+        )
+    if fetched.moved_to:
+        _move(feed, fetched.moved_to)
+    record_success(feed, now, settings.poll_interval_minutes)
+    db.session.commit()
     return result
 
 
