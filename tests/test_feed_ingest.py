@@ -350,3 +350,22 @@ def test_a_concurrent_poll_that_stored_the_entry_first_is_absorbed(serve, feed_s
     stored = updates()
     assert len(stored) == 2 and stored["b"].title == "B" and stored["b"].revision == 2
     assert db.session.scalar(select(Feed.consecutive_failures)) == 0
+
+
+def test_dates_inside_link_urls_are_not_deadlines(serve):
+    no_deadline = (
+        "<p>Send comments to the team by the "
+        "<a href='https://t.example.org/deadline/2031-07-15/'>usual route</a>.</p>"
+    )
+    deadline = (
+        "<p>Read <a href='https://t.example.org/2031-04-01-paper.pdf'>the paper</a>: it is open "
+        "for comment until 30 June 2031.</p>"
+    )
+    serve({"/feed": Response(rss(item("a", "Note", no_deadline), item("b", "Paper", deadline)))})
+    poll_all(NOW)
+    stored = updates()
+    assert stored["a"].deadline is None
+    assert "(https://t.example.org/deadline/2031-07-15/)" in stored["a"].content_text
+    found = stored["b"].deadline
+    assert found.at == datetime(2031, 6, 30, 22, 59, 59, tzinfo=UTC)
+    assert found.sentence == "Read the paper: it is open for comment until 30 June 2031."

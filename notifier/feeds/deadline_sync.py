@@ -8,6 +8,7 @@ again, the deadline comes back. A deadline an admin set is never touched by a po
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from notifier.extensions import db
@@ -15,10 +16,14 @@ from notifier.feeds.deadlines import Deadline as Found
 from notifier.feeds.deadlines import find_deadline
 from notifier.models import Deadline, Update
 
+# The " (url)" that the plain text adds after link labels: URLs carry dates that are not
+# deadlines (/2031-07-15/), and the sentence we quote reads better without them.
+_LINK_URL = re.compile(r" \((?:https?|mailto):[^\s()]*\)")
+
 
 def read_deadline(update: Update, tz, now: datetime) -> Found | None:
-    """Find the deadline in the update's title and plain text."""
-    text = f"{update.title}\n\n{update.content_text}"
+    """Find the deadline in the update's title and plain text (without link URLs)."""
+    text = _LINK_URL.sub("", f"{update.title}\n\n{update.content_text}")
     return find_deadline(text, update.published_at or now, tz)
 
 
