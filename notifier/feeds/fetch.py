@@ -118,7 +118,12 @@ def _fetch_http(url, etag, last_modified, limits: Limits, agent: str, deadline_a
         return Fetched(
             False,
             body=body,
-            headers={k.lower(): v for k, v in response.headers.items()},
+            # The body is decoded now: feedparser must not see the coding or the wire length.
+            headers={
+                k.lower(): v
+                for k, v in response.headers.items()
+                if k.lower() not in {"content-encoding", "content-length"}
+            },
             etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
             moved_to=moved_to,
