@@ -13,7 +13,16 @@ from notifier.extensions import db
 from notifier.feeds.parse import ParseError, parse
 from notifier.feeds.poll import poll_all
 from notifier.models import Feed, Outbox, Update
-from tests.support.feeds import RSS, chunked, drip, drip_headers, feed_bytes, stall, with_etag
+from tests.support.feeds import (
+    FEEDS,
+    RSS,
+    chunked,
+    drip,
+    drip_headers,
+    feed_bytes,
+    stall,
+    with_etag,
+)
 from tests.support.http import Response
 
 NOW = datetime(2031, 5, 10, 12, 0, tzinfo=UTC)
@@ -70,6 +79,8 @@ CASES = {
     "garbage": (Response(bytes(range(256)) * 4), "not an RSS or Atom"),
     "billion-laughs": (Response(BILLION_LAUGHS, headers={"Content-Type": RSS}), "entities"),
     "external-entity": (Response(EXTERNAL_ENTITY, headers={"Content-Type": RSS}), "entities"),
+    # A body that names a local file: feedparser would read that file if handed plain bytes.
+    "local-path": (Response(str(FEEDS / "wordpress.xml").encode()), "not an RSS or Atom"),
     "broken-gzip": (
         Response(b"\x1f\x8b\x08\x00garbage", headers={"Content-Encoding": "gzip"}),
         "cannot decode",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,7 +44,9 @@ def parse(body: bytes, headers: dict[str, str] | None = None) -> ParsedFeed:
     """Parse RSS or Atom bytes; raise ParseError for HTML, garbage or entity tricks."""
     if _ENTITY.search(body) or any(pattern.lower() in body.lower() for pattern in _ENTITY_UTF16):
         raise ParseError("the document declares XML entities (refused: entity expansion attack)")
-    result = feedparser.parse(body, response_headers=headers or {})
+    # A stream, never bytes: feedparser treats bytes it can open() as a file name, so a server
+    # answering "/etc/app/feed.xml" would make it read that local file.
+    result = feedparser.parse(io.BytesIO(body), response_headers=headers or {})
     if not result.get("version"):
         reason = result.get("bozo_exception")
         detail = f": {reason}" if reason else ""
