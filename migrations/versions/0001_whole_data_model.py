@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('next_poll_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('baselined', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('configured_url', sa.String(length=2000), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_feeds')),
     sa.UniqueConstraint('url', name=op.f('uq_feeds_url'))
     )

@@ -47,6 +47,8 @@ class Feed(db.Model):
     # False until the first successful poll has stored the feed's baseline.
     baselined: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The URL as NOTIFIER_FEED_URLS names it; `url` moves on after a permanent redirect.
+    configured_url: Mapped[str | None] = mapped_column(String(2000))
 
 
 class Update(db.Model):

@@ -1,0 +1,67 @@
+"""An httpx transport whose every network wait ends by one overall deadline.
+
+httpx times each connect and read separately, so a server that drips a byte every few seconds
+(into the headers or the body) never trips a read timeout. Here every socket operation gets
+at most the time left before the deadline, and none at all once it has passed.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpcore
+import httpx
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, stream: httpcore.NetworkStream, deadline_at: float):
+        self._stream = stream
+        self._deadline_at = deadline_at
+
+    def _bound(self, timeout: float | None, error: type[Exception]) -> float:
+        left = self._deadline_at - time.monotonic()
+        if left <= 0:
+            raise error("the overall deadline has passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._bound(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._bound(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        bounded = self._bound(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(
+            self._stream.start_tls(ssl_context, server_hostname, bounded), self._deadline_at
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def __init__(self, deadline_at: float):
+        self._deadline_at = deadline_at
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        left = self._deadline_at - time.monotonic()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("the overall deadline has passed")
+        timeout = left if timeout is None else min(timeout, left)
+        stream = super().connect_tcp(host, port, timeout, local_address, socket_options)
+        return _DeadlineStream(stream, self._deadline_at)
+
+
+def deadline_transport(deadline_at: float) -> httpx.HTTPTransport:
+    """An HTTP/1.1 transport (no proxies) that gives up at time.monotonic() == deadline_at."""
+    transport = httpx.HTTPTransport()
+    # httpx offers no hook for the network backend, so swap in a pool that uses ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(), network_backend=_DeadlineBackend(deadline_at)
+    )
+    return transport

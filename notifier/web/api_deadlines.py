@@ -1,0 +1,47 @@
+"""Admin API: correct an update's comment deadline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, request
+
+from notifier.extensions import csrf
+from notifier.feeds.corrections import UnknownUpdate, correct_deadline, parse_deadline_input
+from notifier.models import utcnow
+from notifier.web.auth import require_api_admin
+
+bp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.put("/updates/<int:update_id>/deadline")
+@require_api_admin
+def put_deadline(update_id: int):
+    """Set the deadline from JSON {"deadline": ISO 8601 or null}; null means "not a deadline".
+
+    :raise 400: the body is not that JSON object.
+    :raise 404: no such update.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "deadline" not in body:
+        abort(400, description='Send a JSON object {"deadline": ISO 8601 date-time or null}.')
+    value = body["deadline"]
+    if value is not None and not isinstance(value, str):
+        abort(400, description='"deadline" must be an ISO 8601 string or null.')
+    settings = current_app.config["NOTIFIER"]
+    try:
+        at = None if value is None else parse_deadline_input(value, settings.tz)
+        deadline = correct_deadline(update_id, at, g.admin.email, utcnow())
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    except UnknownUpdate as exc:
+        abort(404, description=str(exc))
+    return {
+        "update_id": update_id,
+        "deadline": None if deadline.cancelled else deadline.at.astimezone(settings.tz).isoformat(),
+        "previous": deadline.previous_at.astimezone(settings.tz).isoformat()
+        if deadline.previous_at
+        else None,
+        "source": deadline.source,
+        "version": deadline.version,
+        "cancelled": deadline.cancelled,
+    }
