@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import Deadline, Feed, Outbox, Subscriber, Update
+from notifier.feeds.calendar import open_deadlines  # noqa: F401 - the dashboard's list
+from notifier.models import Feed, Outbox, Subscriber, Update
 
 
 def subscriber_counts() -> dict[str, int]:
@@ -42,17 +43,6 @@ def recent_updates(limit: int = 20) -> list[Update]:
             .options(selectinload(Update.strands), selectinload(Update.deadline))
             .order_by(Update.stored_at.desc(), Update.id.desc())
             .limit(limit)
-        )
-    )
-
-
-def open_deadlines(now: datetime) -> list[Deadline]:
-    return list(
-        db.session.scalars(
-            select(Deadline)
-            .options(selectinload(Deadline.update))
-            .where(Deadline.at >= now, Deadline.cancelled.is_(False))
-            .order_by(Deadline.at)
         )
     )
 
