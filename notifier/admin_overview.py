@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.feeds.calendar import open_deadlines  # noqa: F401 - the dashboard's list
 from notifier.models import Feed, Outbox, Subscriber, Update
 
 

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired
 from notifier import admin_overview
 from notifier.admins import find_admin
 from notifier.extensions import db, limiter
+from notifier.feeds.calendar import open_deadlines
 from notifier.models import Admin, AuditEntry, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -93,7 +94,7 @@ def dashboard():
         subscribers=admin_overview.subscriber_counts(),
         delivery=admin_overview.delivery_counts(now),
         feeds=admin_overview.feeds(),
-        deadlines=admin_overview.open_deadlines(now),
+        deadlines=open_deadlines(now),
         updates=admin_overview.recent_updates(),
         failures=admin_overview.recent_failures(),
         tz=current_app.config["NOTIFIER"].tz,
