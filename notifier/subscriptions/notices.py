@@ -39,7 +39,7 @@ def queue_already_subscribed(subscriber: Subscriber, now: datetime) -> bool:
     )
 
 
-def _claim_window(column, subscriber: Subscriber, now: datetime, *, force: bool) -> bool:
+def _claim_window(column, subscriber: Subscriber, now: datetime, *, force: bool = False) -> bool:
     """Move the window's start to now if it has passed; True for the one request that did.
 
     A compare-and-set in one UPDATE: concurrent requests for one address queue behind the

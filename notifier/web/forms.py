@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectMultipleField, StringField
 
 from notifier.subscriptions.choices import (
     FREQUENCY_LABELS,
@@ -20,9 +20,8 @@ class PreferencesForm(FlaskForm):
     """Strands, frequency and reminders: what the manage page changes."""
 
     strands = SelectMultipleField("Strands", choices=[], validate_choice=False)
-    frequency = RadioField(
-        "How often", choices=list(FREQUENCY_LABELS.items()), default="daily", validate_choice=False
-    )
+    frequency = StringField("How often", default="daily")
+    frequency_options = FREQUENCY_LABELS
     reminders = BooleanField("Remind me before comment deadlines", default=True)
 
     def __init__(self, *args, **kwargs):
