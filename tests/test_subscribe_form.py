@@ -202,3 +202,15 @@ def test_rate_limit_per_ip(make_app):
         codes = [submit(client, token, email=f"p{i}@example.org").status_code for i in range(3)]
         assert codes == [200, 200, 429]
         assert subscriber("p2@example.org") is None
+
+
+def test_pages_carry_security_headers_and_a_safe_session_cookie(make_app):
+    app = make_app(base_url="https://updates.example.org")
+    with app.app_context():
+        response = app.test_client().get("/")
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        cookie = response.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
