@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import pytest
+
 from notifier.extensions import db
 from notifier.subscriptions.choices import Choices, pick_strands
 from notifier.subscriptions.confirm import confirm
@@ -107,26 +109,54 @@ def test_unsubscribe_cancels_emails_not_yet_picked_up(app):
     assert person.token_version == 2
 
 
-def test_concurrent_submits_for_one_address_queue_one_email(app):
-    """Twenty requests at once, each in its own session and transaction: one email."""
-    barrier = threading.Barrier(20)
+def race(app, email, when, requests=20):
+    """Submit an address from many threads at once, each in its own session and transaction."""
+    barrier = threading.Barrier(requests)
     errors = []
 
     def attempt(second):
         with app.app_context():
             try:
                 barrier.wait()
-                subscribe("race@example.org", choices(), ORIGIN, T0 + timedelta(seconds=second))
+                subscribe(email, choices(), ORIGIN, when + timedelta(seconds=second))
                 db.session.commit()
             except Exception as exc:  # collected and asserted below
                 errors.append(exc)
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(20)]
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(requests)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+def test_concurrent_submits_for_a_new_address_queue_one_email(app):
+    race(app, "race@example.org", T0)
     assert [row.kind for row in outbox()] == ["confirm"]
+
+
+def test_repeats_with_the_same_choices_add_no_consent_records(app):
+    from sqlalchemy import func, select
+
+    from notifier.models import ConsentRecord
+
+    for minute in range(5):
+        run("ada@example.org", T0 + timedelta(minutes=minute))
+    run("ada@example.org", T0 + timedelta(minutes=6), "fraud-error-debt")
+    count = db.session.scalar(select(func.count()).select_from(ConsentRecord))
+    assert count == 2
+
+
+@pytest.mark.parametrize("state", ["pending", "confirmed"])
+def test_concurrent_submits_for_a_known_address_queue_one_email_per_window(app, state):
+    run("known@example.org", T0)
+    if state == "confirmed":
+        confirm(subscriber("known@example.org"), ORIGIN, T0)
+        db.session.commit()
+    later = T0 + timedelta(minutes=30)
+    race(app, "known@example.org", later, requests=10)
+    late = [row.kind for row in outbox() if row.created_at >= later]
+    assert late == ["confirm" if state == "pending" else "already_subscribed"]

@@ -8,20 +8,14 @@ from notifier.models import Subscriber
 from notifier.subscriptions import consent
 from notifier.subscriptions.choices import Choices
 from notifier.subscriptions.consent import Origin
-from notifier.subscriptions.subscribe import set_choices
+from notifier.subscriptions.subscribe import has_choices, set_choices
 
 
 def change_preferences(
     subscriber: Subscriber, choices: Choices, origin: Origin, now: datetime
 ) -> bool:
     """Apply new choices and record them; return False when nothing changed."""
-    before = (
-        sorted(s.slug for s in subscriber.strands),
-        subscriber.frequency,
-        subscriber.reminders,
-    )
-    after = (sorted(choices.slugs), choices.frequency, choices.reminders)
-    if before == after:
+    if has_choices(subscriber, choices):
         return False
     set_choices(subscriber, choices, now)
     consent.record(subscriber, "change", origin, now)

@@ -41,8 +41,10 @@ def subscribe(email: str, choices: Choices, origin: Origin, now: datetime) -> No
         consent.record(subscriber, "subscribe", origin, now)
         queue_confirmation(subscriber, now, force=True)
     elif subscriber.status == "pending":
-        set_choices(subscriber, choices, now)
-        consent.record(subscriber, "subscribe", origin, now)
+        # Repeats with the same choices add no consent record: only a change is news.
+        if not has_choices(subscriber, choices):
+            set_choices(subscriber, choices, now)
+            consent.record(subscriber, "subscribe", origin, now)
         queue_confirmation(subscriber, now)
     elif subscriber.status == "confirmed":
         queue_already_subscribed(subscriber, now)
@@ -57,6 +59,15 @@ def request_new_link(email: str, now: datetime) -> None:
         queue_confirmation(subscriber, now)
     elif subscriber.status == "confirmed":
         queue_already_subscribed(subscriber, now)
+
+
+def has_choices(subscriber: Subscriber, choices: Choices) -> bool:
+    """Whether the subscriber already has exactly these strands, frequency and reminders."""
+    return (
+        sorted(strand.slug for strand in subscriber.strands),
+        subscriber.frequency,
+        subscriber.reminders,
+    ) == (sorted(choices.slugs), choices.frequency, choices.reminders)
 
 
 def set_choices(subscriber: Subscriber, choices: Choices, now: datetime) -> None:
