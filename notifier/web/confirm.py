@@ -7,20 +7,16 @@ from flask import Blueprint, render_template, request
 from notifier.extensions import db
 from notifier.models import utcnow
 from notifier.subscriptions.confirm import CannotConfirm, confirm
-from notifier.subscriptions.tokens import TokenError, subscriber_for
 from notifier.web.forms import ButtonForm
-from notifier.web.links import link_problem, page_for
+from notifier.web.links import link_problem, page_for, token_view
 from notifier.web.visitor import origin
 
 bp = Blueprint("confirm", __name__)
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-def confirm_page(token: str):
-    try:
-        subscriber = subscriber_for("confirm", token)
-    except TokenError as exc:
-        return link_problem(exc.reason)
+@token_view("confirm")
+def confirm_page(subscriber):
     if request.method == "GET":
         return render_template("confirm.html", form=ButtonForm(), subscriber=subscriber)
     try:

@@ -7,20 +7,16 @@ from flask import Blueprint, render_template, request
 from notifier.extensions import db
 from notifier.models import utcnow
 from notifier.subscriptions.manage import change_preferences
-from notifier.subscriptions.tokens import TokenError, subscriber_for
 from notifier.web.forms import PreferencesForm
-from notifier.web.links import link_problem, page_for
+from notifier.web.links import link_problem, page_for, token_view
 from notifier.web.visitor import origin
 
 bp = Blueprint("manage", __name__)
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
-def manage_page(token: str):
-    try:
-        subscriber = subscriber_for("manage", token)
-    except TokenError as exc:
-        return link_problem(exc.reason)
+@token_view("manage")
+def manage_page(subscriber):
     if subscriber.status not in ("pending", "confirmed"):
         return link_problem("replayed")
     if request.method == "GET":

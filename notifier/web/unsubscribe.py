@@ -7,10 +7,9 @@ from flask import Blueprint, render_template, request
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
 from notifier.subscriptions.choices import FREQUENCY_LABELS
-from notifier.subscriptions.tokens import TokenError
 from notifier.subscriptions.unsubscribe import subscriber_leaving, unsubscribe
 from notifier.web.forms import ButtonForm, SubscribeForm
-from notifier.web.links import link_problem
+from notifier.web.links import token_view
 from notifier.web.visitor import origin
 
 bp = Blueprint("unsubscribe", __name__)
@@ -21,11 +20,8 @@ bp = Blueprint("unsubscribe", __name__)
 # Exempting this view lets another site forge that POST only if it already holds the signed,
 # per-subscriber token, which is all the authority the link needs; it can do nothing more.
 @csrf.exempt
-def unsubscribe_page(token: str):
-    try:
-        subscriber = subscriber_leaving(token)
-    except TokenError as exc:
-        return link_problem(exc.reason)
+@token_view("unsubscribe", lookup=subscriber_leaving)
+def unsubscribe_page(subscriber):
     if request.method == "GET" and subscriber.status != "unsubscribed":
         return render_template("unsubscribe.html", form=ButtonForm(), subscriber=subscriber)
     if request.method == "POST":

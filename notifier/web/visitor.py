@@ -17,5 +17,8 @@ def origin(source: str) -> Origin:
 def address_key() -> str:
     """Rate-limit key for the address a request names, normalised loosely and cheaply."""
     data = request.get_json(silent=True) if request.is_json else request.form
-    value = data.get("email") if isinstance(data, dict) or hasattr(data, "get") else None
-    return "address:" + (value.strip().lower() if isinstance(value, str) else "")
+    value = data.get("email") if hasattr(data, "get") else None
+    if not isinstance(value, str) or not value.strip():
+        # No address to count against: fall back to the client, so strangers share nothing.
+        return f"no-address:{request.remote_addr}"
+    return "address:" + value.strip().lower()
