@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from notifier.delivery.loop import run_forever
 from notifier.mail.backends import from_url
+from notifier.web.redact import RedactingRequestHandler
 
 
 @click.command("serve")
@@ -27,7 +28,7 @@ def serve(host: str, port: int):
     click.echo(
         f"notifier serving on http://{host}:{port}/ (mail: {app.config['NOTIFIER'].mail_url})"
     )
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=RedactingRequestHandler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -8,7 +8,16 @@ from notifier.emails import render_pair, renderer
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
+from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.tokens import link
+
+
+def _choices(subscriber: Subscriber) -> dict:
+    return {
+        "strands": [strand.name for strand in subscriber.strands],
+        "frequency": FREQUENCY_LABELS.get(subscriber.frequency, subscriber.frequency),
+        "reminders": subscriber.reminders,
+    }
 
 
 @renderer("confirm")
@@ -19,8 +28,7 @@ def confirmation(row: Outbox) -> Email:
         "confirm",
         site_name=settings.site_name,
         confirm_url=link("confirm", subscriber),
-        strands=[s.name for s in subscriber.strands],
-        frequency=subscriber.frequency,
+        **_choices(subscriber),
     )
     return Email(
         to=row.to_address,
@@ -34,15 +42,18 @@ def confirmation(row: Outbox) -> Email:
 def already_subscribed(row: Outbox) -> Email:
     subscriber = db.session.get(Subscriber, row.subscriber_id)
     settings = current_app.config["NOTIFIER"]
+    unsubscribe_url = link("unsubscribe", subscriber)
     text, html = render_pair(
         "already_subscribed",
         site_name=settings.site_name,
         manage_url=link("manage", subscriber),
+        unsubscribe_url=unsubscribe_url,
+        **_choices(subscriber),
     )
     return Email(
         to=row.to_address,
         subject=f"You are already subscribed to {settings.site_name}",
         text=text,
         html=html,
-        unsubscribe_url=link("unsubscribe", subscriber),
+        unsubscribe_url=unsubscribe_url,
     )

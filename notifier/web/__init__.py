@@ -62,7 +62,9 @@ def _server_error(exc: Exception):
     # Never a stack trace to a visitor; the log keeps it for us.
     from flask import current_app
 
-    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    from notifier.web.redact import redact
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):
         return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
     return render_template(

@@ -1,15 +1,57 @@
-"""Public pages. The subscription journey replaces this placeholder."""
+"""The start page: subscribe by strand, and ask for a fresh link when one does not work."""
+
+from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import select
+from flask_wtf.csrf import CSRFError
 
 from notifier.extensions import db
-from notifier.models import Strand
+from notifier.models import utcnow
+from notifier.subscriptions.consent import WORDING
+from notifier.subscriptions.subscribe import request_new_link, subscribe
+from notifier.web.abuse import limited
+from notifier.web.forms import NewLinkForm, SubscribeForm
+from notifier.web.visitor import origin
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
 def index():
-    strands = db.session.scalars(select(Strand).where(Strand.active).order_by(Strand.position))
-    return render_template("index.html", strands=list(strands))
+    return render_template("index.html", form=SubscribeForm(), wording=WORDING)
+
+
+@bp.post("/subscribe")
+@limited
+def subscribe_form():
+    """Validate, then give the same answer whatever state the address is in."""
+    form = SubscribeForm()
+    if form.is_bot:
+        return check_inbox()
+    if not form.validate():
+        return render_template("index.html", form=form, wording=WORDING), 400
+    subscribe(form.address, form.choices, origin("web form"), utcnow())
+    db.session.commit()
+    return check_inbox()
+
+
+@bp.post("/new-link")
+@limited
+def new_link():
+    """Send a fresh link to a known address; reveal nothing about whether it is known."""
+    form = NewLinkForm()
+    if not form.validate():
+        return render_template("link_problem.html", form=form, reason="form"), 400
+    request_new_link(form.address, utcnow())
+    db.session.commit()
+    return check_inbox()
+
+
+def check_inbox():
+    return render_template("check_inbox.html")
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_failed(exc: CSRFError):
+    """A form without a valid CSRF token: usually an old tab or blocked cookies."""
+    return render_template("form_expired.html"), 400

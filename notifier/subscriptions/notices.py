@@ -1,0 +1,58 @@
+"""The two emails about a subscription itself, each queued at most once per window."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+
+from notifier.delivery.outbox import enqueue
+from notifier.extensions import db
+from notifier.models import Subscriber
+
+RESEND_WINDOW = timedelta(minutes=10)
+
+
+def queue_confirmation(subscriber: Subscriber, now: datetime, *, force: bool = False) -> bool:
+    """Queue the confirmation request unless one went in the last window (or force)."""
+    if not _claim_window(Subscriber.confirmation_sent_at, subscriber, now, force=force):
+        return False
+    return enqueue(
+        f"confirm:{subscriber.id}:{now.isoformat()}",
+        "confirm",
+        subscriber.email,
+        subscriber_id=subscriber.id,
+        now=now,
+    )
+
+
+def queue_already_subscribed(subscriber: Subscriber, now: datetime) -> bool:
+    """Queue the "already subscribed, manage your preferences" note, once per window."""
+    if not _claim_window(Subscriber.notice_sent_at, subscriber, now):
+        return False
+    return enqueue(
+        f"already_subscribed:{subscriber.id}:{now.isoformat()}",
+        "already_subscribed",
+        subscriber.email,
+        subscriber_id=subscriber.id,
+        now=now,
+    )
+
+
+def _claim_window(column, subscriber: Subscriber, now: datetime, *, force: bool = False) -> bool:
+    """Move the window's start to now if it has passed; True for the one request that did.
+
+    A compare-and-set in one UPDATE: concurrent requests for one address queue behind the
+    row lock and re-check the condition, so only one of them wins each window. The outbox
+    key then names the window it won, so that email is queued once.
+    """
+    conditions = [Subscriber.id == subscriber.id]
+    if not force:
+        conditions.append(or_(column.is_(None), column <= now - RESEND_WINDOW))
+    result = db.session.execute(
+        update(Subscriber)
+        .where(*conditions)
+        .values({column.key: now})
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount == 1

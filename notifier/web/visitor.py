@@ -1,0 +1,24 @@
+"""What we note about a request: its address and browser, for consent records and limits."""
+
+from __future__ import annotations
+
+from flask import request
+
+from notifier.subscriptions.consent import Origin
+
+
+def origin(source: str) -> Origin:
+    """The Origin of the current request, labelled with where in the journey it came from."""
+    return Origin(
+        ip=request.remote_addr, user_agent=request.user_agent.string or None, source=source
+    )
+
+
+def address_key() -> str:
+    """Rate-limit key for the address a request names, normalised loosely and cheaply."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    value = data.get("email") if hasattr(data, "get") else None
+    if not isinstance(value, str) or not value.strip():
+        # No address to count against: fall back to the client, so strangers share nothing.
+        return f"no-address:{request.remote_addr}"
+    return "address:" + value.strip().lower()
