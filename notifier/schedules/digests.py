@@ -1,0 +1,131 @@
+"""Daily and weekly digests: per subscriber, the updates since their previous digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, case, exists, false, func, literal, or_, select, update
+
+from notifier.extensions import db
+from notifier.models import DigestRun, Update, update_strands
+from notifier.models.base import UTCDateTime
+from notifier.models.people import Subscription
+from notifier.schedules import runs
+from notifier.schedules.fanout import (
+    S,
+    email_columns,
+    in_batches,
+    insert_emails,
+    json_array_agg,
+    json_object,
+)
+from notifier.schedules.periods import period_for
+
+KINDS = ("daily", "weekly")
+U = Update.__table__
+
+# Where this subscriber's next digest starts: their previous digest's end, never before they
+# confirmed (a re-confirmed subscriber's old cursor must not reach back past the new consent).
+SINCE = case(
+    (
+        or_(S.c.digested_until.is_(None), S.c.digested_until < S.c.confirmed_at),
+        S.c.confirmed_at,
+    ),
+    else_=S.c.digested_until,
+)
+
+
+def queue_due(kind: str, now: datetime) -> list[DigestRun]:
+    """Queue the latest period's digests of a kind unless done; finish killed runs first.
+
+    After downtime only the latest missed period runs: each subscriber's window starts at
+    their own previous digest, so that one digest covers everything missed.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown digest kind {kind!r}")
+    period = period_for(kind, now, current_app.config["NOTIFIER"])
+    completed = [complete(run, now) for run in runs.unfinished(kind)]
+    run = runs.find_or_create(kind, period.key, period.previous_end, period.end, now)
+    if run.finished_at is None:
+        completed.append(complete(run, now))
+    return completed
+
+
+def complete(run: DigestRun, now: datetime) -> DigestRun:
+    """Queue every digest of a run that is not queued yet, then mark the run finished."""
+    where = [S.c.status == "confirmed", S.c.frequency == run.kind]
+    candidates = _candidates(where, run.period_end)
+    if candidates:
+        in_batches(where, lambda lo, hi: _batch(run, candidates, lo, hi, now), run)
+    return runs.finish(run, now)
+
+
+def _candidates(where: list, end: datetime) -> dict[int, bool]:
+    """Updates any of these subscribers may be owed, mapped to whether they are general."""
+    oldest = db.session.scalar(select(func.min(SINCE)).where(*where))
+    if oldest is None:
+        return {}
+    if isinstance(oldest, str):  # SQLite hands back min() of a column expression as text
+        oldest = UTCDateTime().process_result_value(datetime.fromisoformat(oldest), None)
+    active = or_(
+        and_(Update.stored_at > oldest, Update.stored_at <= end),
+        and_(Update.revision > 1, Update.changed_at > oldest, Update.changed_at <= end),
+    )
+    general = ~exists(select(1).where(update_strands.c.update_id == Update.id))
+    rows = db.session.execute(
+        select(Update.id, general).where(Update.baseline == false(), active)
+    ).all()
+    return {update_id: is_general for update_id, is_general in rows}
+
+
+def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -> int:
+    """Queue the digests of subscribers lo..hi and move their cursors to the period's end."""
+    end = literal(run.period_end, UTCDateTime())
+    new = and_(U.c.stored_at > SINCE, U.c.stored_at <= end)
+    # A change shows as "updated" only for an update this subscriber already had.
+    changed = and_(
+        U.c.revision > 1, U.c.changed_at > SINCE, U.c.changed_at <= end, U.c.stored_at <= SINCE
+    )
+    in_their_strands = exists(
+        select(1)
+        .select_from(
+            Subscription.__table__.join(
+                update_strands, update_strands.c.strand_id == Subscription.strand_id
+            )
+        )
+        .where(Subscription.subscriber_id == S.c.id, update_strands.c.update_id == U.c.id)
+    )
+    general = [update_id for update_id, is_general in candidates.items() if is_general]
+    owed = and_(
+        U.c.id.in_(list(candidates)),
+        # Never an update stored before the subscriber confirmed.
+        U.c.stored_at > S.c.confirmed_at,
+        or_(new, changed),
+        or_(U.c.id.in_(general), in_their_strands),
+    )
+    payload = json_object(
+        literal("run"),
+        literal(run.id),
+        literal("since"),
+        SINCE,
+        literal("until"),
+        literal(run.period_end.isoformat()),
+        literal("updates"),
+        json_array_agg(U.c.id),
+    )
+    mine = [S.c.status == "confirmed", S.c.frequency == run.kind, S.c.id.between(lo, hi)]
+    columns = email_columns(f"digest:{run.kind}:{run.period_key}:", "digest", payload, now)
+    # The join to updates (not to strands) lists each update once per subscriber.
+    queued = insert_emails(
+        select(*columns)
+        .select_from(S.join(U, owed))
+        .where(*mine)
+        .group_by(S.c.id, S.c.email, S.c.digested_until, S.c.confirmed_at)
+    )
+    db.session.execute(
+        update(S)
+        .where(*mine, or_(S.c.digested_until.is_(None), S.c.digested_until < end))
+        .values(digested_until=end)
+    )
+    return queued
