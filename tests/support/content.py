@@ -48,7 +48,7 @@ def make_update(
         guid=f"guid-{n}",
         link=f"https://policy.example.org/updates/{n}",
         title=title,
-        content_text=text or f"{title}. The working group has published a short note.",
+        content_text=text or "The working group has published a short note for comment.",
         content_html="",
         categories=[],
         content_hash=f"{n:064d}",
