@@ -26,7 +26,7 @@ def announcement(row: Outbox) -> Email:
         subscriber_of(row),
         item.subject,
         "announcement",
-        subject=item.subject,
+        heading=item.subject,
         body_text=item.body_markdown,
         body_html=markdown_html(item.body_markdown),
     )
