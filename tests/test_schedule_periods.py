@@ -36,7 +36,11 @@ def test_a_skipped_and_a_doubled_local_time_each_fire_once():
     at = time(1, 30)  # does not exist on 29 March, happens twice on 25 October
     spring = {daily_period(utc(f"2026-03-29T{h:02}:45"), at, LONDON).key for h in range(0, 4)}
     assert spring == {"2026-03-28", "2026-03-29"}
-    autumn = [daily_period(utc(f"2026-10-25T{h:02}:{m:02}"), at, LONDON) for h in range(4) for m in (0, 45)]
+    autumn = [
+        daily_period(utc(f"2026-10-25T{h:02}:{m:02}"), at, LONDON)
+        for h in range(4)
+        for m in (0, 45)
+    ]
     assert {p.key for p in autumn} == {"2026-10-24", "2026-10-25"}
     # The first 01:30 (BST, 00:30 UTC) is the day's instant; the second one is not another.
     assert {p.end for p in autumn if p.key == "2026-10-25"} == {utc("2026-10-25T00:30")}

@@ -1,4 +1,4 @@
-"""`notifier digests|reminders|announcements|scheduler`: one scheduled step by hand, or the clock."""
+"""`notifier digests|reminders|announcements|scheduler`: one step by hand, or the clock."""
 
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ from notifier.models import Announcement, Outbox
 
 def markdown_html(source: str) -> Markup:
     """Markdown to HTML with nothing an admin's paste could smuggle in (scripts, styles)."""
-    return Markup(nh3.clean(markdown.markdown(source, extensions=["extra", "sane_lists"])))
+    # Safe to mark: nh3 has just stripped everything but harmless markup.
+    return Markup(nh3.clean(markdown.markdown(source, extensions=["extra", "sane_lists"])))  # noqa: S704
 
 
 @renderer("announcement")

@@ -79,6 +79,28 @@ def _candidates(where: list, end: datetime) -> dict[int, bool]:
     return {update_id: is_general for update_id, is_general in rows}
 
 
+def _pairs(candidates: dict[int, bool], lo: int, hi: int):
+    """(subscriber, update) pairs where the update is in their strands or general.
+
+    A pair repeats when an update is in two of someone's strands; the aggregate dedupes.
+    """
+    general = [update_id for update_id, is_general in candidates.items() if is_general]
+    in_strands = (
+        select(Subscription.subscriber_id.label("subscriber_id"), update_strands.c.update_id)
+        .join(update_strands, update_strands.c.strand_id == Subscription.strand_id)
+        .where(
+            update_strands.c.update_id.in_(list(candidates)),
+            Subscription.subscriber_id.between(lo, hi),
+        )
+    )
+    to_everyone = (
+        select(S.c.id.label("subscriber_id"), U.c.id.label("update_id"))
+        .select_from(S.join(U, U.c.id.in_(general)))
+        .where(S.c.id.between(lo, hi))
+    )
+    return in_strands.union_all(to_everyone).subquery("pairs")
+
+
 def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -> int:
     """Queue the digests of subscribers lo..hi and move their cursors to the period's end."""
     end = literal(run.period_end, UTCDateTime())
@@ -87,23 +109,7 @@ def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -
     changed = and_(
         U.c.revision > 1, U.c.changed_at > SINCE, U.c.changed_at <= end, U.c.stored_at <= SINCE
     )
-    in_their_strands = exists(
-        select(1)
-        .select_from(
-            Subscription.__table__.join(
-                update_strands, update_strands.c.strand_id == Subscription.strand_id
-            )
-        )
-        .where(Subscription.subscriber_id == S.c.id, update_strands.c.update_id == U.c.id)
-    )
-    general = [update_id for update_id, is_general in candidates.items() if is_general]
-    owed = and_(
-        U.c.id.in_(list(candidates)),
-        # Never an update stored before the subscriber confirmed.
-        U.c.stored_at > S.c.confirmed_at,
-        or_(new, changed),
-        or_(U.c.id.in_(general), in_their_strands),
-    )
+    pairs = _pairs(candidates, lo, hi)
     payload = json_object(
         literal("run"),
         literal(run.id),
@@ -112,15 +118,17 @@ def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -
         literal("until"),
         literal(run.period_end.isoformat()),
         literal("updates"),
-        json_array_agg(U.c.id),
+        json_array_agg(U.c.id.distinct()),
     )
     mine = [S.c.status == "confirmed", S.c.frequency == run.kind, S.c.id.between(lo, hi)]
     columns = email_columns(f"digest:{run.kind}:{run.period_key}:", "digest", payload, now)
-    # The join to updates (not to strands) lists each update once per subscriber.
     queued = insert_emails(
         select(*columns)
-        .select_from(S.join(U, owed))
-        .where(*mine)
+        .select_from(
+            S.join(pairs, pairs.c.subscriber_id == S.c.id).join(U, U.c.id == pairs.c.update_id)
+        )
+        # Never an update stored before the subscriber confirmed.
+        .where(*mine, U.c.stored_at > S.c.confirmed_at, or_(new, changed))
         .group_by(S.c.id, S.c.email, S.c.digested_until, S.c.confirmed_at)
     )
     db.session.execute(

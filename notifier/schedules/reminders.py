@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import exists, false, literal, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from notifier.extensions import db
 from notifier.models import Deadline, DigestRun, Outbox, Update
@@ -65,7 +65,8 @@ def due_reminders(start: datetime, end: datetime, now: datetime) -> list[tuple[D
         hits = [
             offset
             for offset in settings.reminder_offsets
-            if start < local_instant(day - timedelta(days=offset), settings.daily_time, settings.tz)
+            if start
+            < local_instant(day - timedelta(days=offset), settings.daily_time, settings.tz)
             <= end
         ]
         if hits:  # several only after downtime: the most urgent one is the one worth sending
