@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -157,3 +159,36 @@ def test_stale_claims_are_taken_back_and_old_rows_deleted(app):
 
     left = {row.key: row.claimed_by for row in db.session.scalars(select(Outbox))}
     assert left == {"stale": None, "live": "alive", "old-queued": None, "new-sent": None}
+
+
+def test_two_scheduler_processes_at_once_only_one_acts(app, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFIER_")}
+    env.update(
+        NOTIFIER_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        NOTIFIER_SECRET_KEY="test",
+        NOTIFIER_INSTANCE_PATH=str(tmp_path / "clock"),
+        NOTIFIER_MAIL_URL=(tmp_path / "mail").as_uri(),
+    )
+    command = [sys.executable, "-c", "from notifier.cli import main; main()", "scheduler"]
+    logs = [tmp_path / f"clock{n}.log" for n in range(2)]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        for log in logs
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            said = [log.read_text() for log in logs]
+            if all("holds the lease" in text or "is idle" in text for text in said):
+                break
+            time.sleep(0.2)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(15)
+    said = [log.read_text() for log in logs]
+    assert sum("holds the lease and acts" in text for text in said) == 1, said
+    assert sum("is idle: another scheduler acts" in text for text in said) == 1, said
+    # Stopped with SIGTERM, the one that acted gave the lease back.
+    assert db.session.scalar(select(func.count()).select_from(Lock)) == 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -63,6 +66,8 @@ def scheduler():
 
     clock = Clock(current_app._get_current_object())
     click.echo(f"scheduler {clock.holder} starting")
+    # SIGTERM (a process manager stopping us) unwinds like Ctrl-C, so the lease is given back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         clock.schedule().start()
     except (KeyboardInterrupt, SystemExit):

@@ -56,6 +56,7 @@ class Clock:
     def __init__(self, app: Flask, holder: str | None = None):
         self.app = app
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.acting: bool | None = None
 
     def jobs(self) -> dict[str, tuple[Callable[[datetime], object], float]]:
         """Each job's function and its interval in seconds."""
@@ -81,7 +82,9 @@ class Clock:
         with self.app.app_context():
             now = now or utcnow()
             try:
-                if not locks.acquire(LOCK, self.holder, now, LEASE_SECONDS):
+                acting = locks.acquire(LOCK, self.holder, now, LEASE_SECONDS)
+                self._say(acting)
+                if not acting:
                     return False
                 job(now)
                 return True
@@ -93,9 +96,18 @@ class Clock:
             finally:
                 db.session.remove()
 
+    def _say(self, acting: bool) -> None:
+        """Log when this process starts or stops being the clock that acts."""
+        if acting != self.acting:
+            self.acting = acting
+            state = "holds the lease and acts" if acting else "is idle: another scheduler acts"
+            log.info("scheduler %s %s", self.holder, state)
+
     def schedule(self, scheduler: BaseScheduler | None = None) -> BaseScheduler:
         """Add every job to a scheduler (a BlockingScheduler unless given), first run at once."""
         scheduler = scheduler or BlockingScheduler(timezone="UTC")
+        # APScheduler logs every run of every job at INFO: once a minute each, too chatty.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         for name, (job, seconds) in self.jobs().items():
             scheduler.add_job(
                 self.run,

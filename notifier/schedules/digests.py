@@ -13,6 +13,7 @@ from notifier.models.base import UTCDateTime
 from notifier.models.people import Subscription
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
+    CONFIRMED_AT,
     S,
     email_columns,
     in_batches,
@@ -29,8 +30,8 @@ U = Update.__table__
 # confirmed (a re-confirmed subscriber's old cursor must not reach back past the new consent).
 SINCE = case(
     (
-        or_(S.c.digested_until.is_(None), S.c.digested_until < S.c.confirmed_at),
-        S.c.confirmed_at,
+        or_(S.c.digested_until.is_(None), S.c.digested_until < CONFIRMED_AT),
+        CONFIRMED_AT,
     ),
     else_=S.c.digested_until,
 )
@@ -128,8 +129,8 @@ def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -
             S.join(pairs, pairs.c.subscriber_id == S.c.id).join(U, U.c.id == pairs.c.update_id)
         )
         # Never an update stored before the subscriber confirmed.
-        .where(*mine, U.c.stored_at > S.c.confirmed_at, or_(new, changed))
-        .group_by(S.c.id, S.c.email, S.c.digested_until, S.c.confirmed_at)
+        .where(*mine, U.c.stored_at > CONFIRMED_AT, or_(new, changed))
+        .group_by(S.c.id, S.c.email, S.c.digested_until, S.c.confirmed_at, S.c.created_at)
     )
     db.session.execute(
         update(S)

@@ -16,6 +16,9 @@ from notifier.models.base import UTCDateTime
 BATCH = 10_000
 
 S = Subscriber.__table__
+# When the subscriber confirmed; a confirmed row without the moment (an old import) counts
+# from when it was created, so it is neither skipped for ever nor sent the whole archive.
+CONFIRMED_AT = func.coalesce(S.c.confirmed_at, S.c.created_at)
 OUTBOX_COLUMNS = (
     "key",
     "kind",

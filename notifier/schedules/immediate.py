@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from notifier.extensions import db
 from notifier.models import DigestRun, Update
 from notifier.schedules import runs
-from notifier.schedules.fanout import S, in_strands, json_object, queue_to
+from notifier.schedules.fanout import CONFIRMED_AT, S, in_strands, json_object, queue_to
 
 KIND = "immediate"
 
@@ -52,7 +52,7 @@ def fan_out_update(update: Update, now: datetime) -> int:
         S.c.status == "confirmed",
         S.c.frequency == KIND,
         # Only updates stored after the subscriber confirmed.
-        S.c.confirmed_at < update.stored_at,
+        update.stored_at > CONFIRMED_AT,
     ]
     if update.strands:  # an update in no strand is general: it goes to everyone
         where.append(in_strands(strand.id for strand in update.strands))
