@@ -68,11 +68,15 @@ def scheduler():
     click.echo(f"scheduler {clock.holder} starting")
     # SIGTERM (a process manager stopping us) unwinds like Ctrl-C, so the lease is given back.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    runner = clock.schedule()
     try:
-        clock.schedule().start()
+        runner.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        # Let running jobs finish first, or one of them could take the lease back after.
+        if runner.running:
+            runner.shutdown(wait=True)
         clock.release()
 
 

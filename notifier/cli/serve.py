@@ -35,7 +35,7 @@ def serve(host: str, port: int):
         pass
     finally:
         stop.set()
-        scheduler.shutdown(wait=False)
+        scheduler.shutdown(wait=True)
         clock.release()
         server.server_close()
 

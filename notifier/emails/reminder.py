@@ -12,12 +12,28 @@ from notifier.mail.message import Email
 from notifier.models import Deadline, Outbox
 
 
-def _deadline(row: Outbox) -> Deadline:
-    return db.session.scalars(
+def _deadline_email(row: Outbox, subject: str, template: str, **context) -> Email:
+    """Render a deadline email; {title} and {at} in the subject are filled in.
+
+    The date is the one the email was queued with, so a retry says what the first try said.
+    """
+    deadline = db.session.scalars(
         select(Deadline)
         .where(Deadline.id == row.payload["deadline"])
         .options(joinedload(Deadline.update))
     ).one()
+    title = deadline.update.title
+    at = local_time(parse_moment(row.payload["at"]))
+    return list_email(
+        row,
+        subscriber_of(row),
+        subject.format(title=title, at=at),
+        template,
+        title=title,
+        link=deadline.update.link,
+        at=at,
+        **context,
+    )
 
 
 def _when(offset: int) -> str:
@@ -26,36 +42,17 @@ def _when(offset: int) -> str:
 
 @renderer("reminder")
 def reminder(row: Outbox) -> Email:
-    deadline = _deadline(row)
-    # The date the reminder was planned for, so a resend says the same as the first try.
-    at = local_time(parse_moment(row.payload["at"]))
     when = _when(row.payload["offset"])
-    title = deadline.update.title
-    return list_email(
-        row,
-        subscriber_of(row),
-        f"Comments on {title} close {when}: {at}",
-        "reminder",
-        title=title,
-        link=deadline.update.link,
-        at=at,
-        when=when,
-    )
+    subject = "Comments on {title} close " + when + ": {at}"
+    return _deadline_email(row, subject, "reminder", when=when)
 
 
 @renderer("deadline_moved")
 def deadline_moved(row: Outbox) -> Email:
-    deadline = _deadline(row)
-    at = local_time(parse_moment(row.payload["at"]))
     previous = row.payload.get("previous_at")
-    title = deadline.update.title
-    return list_email(
+    return _deadline_email(
         row,
-        subscriber_of(row),
-        f"Deadline moved: comments on {title} now close {at}",
+        "Deadline moved: comments on {title} now close {at}",
         "deadline_moved",
-        title=title,
-        link=deadline.update.link,
-        at=at,
         previous=local_time(parse_moment(previous)) if previous else None,
     )
