@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from notifier.emails import render
+from notifier.extensions import db
 from tests.support.content import at, change, make_subscriber, make_update, outbox
 
 
@@ -43,3 +44,15 @@ def test_an_update_stored_later_is_sent_on_the_next_poll_only(app, runner):
     runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:15"])
     assert [row.key for row in outbox("immediate")] == ["immediate:1:1"]
     assert outbox("immediate")[0].created_at == at("2026-03-09T10:15")
+
+
+def test_a_confirmed_row_without_a_confirmation_time_counts_from_its_creation(app, runner):
+    imported = make_subscriber("imported@example.org", frequency="immediate")
+    imported.confirmed_at, imported.created_at = None, at("2026-03-01T00:00")
+    db.session.commit()
+    make_update("Before", "2026-02-20T10:00")
+    make_update("After", "2026-03-09T10:00")
+
+    runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:15"])
+
+    assert [render(row).subject for row in outbox("immediate")] == ["New update: After"]

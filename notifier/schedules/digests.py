@@ -67,8 +67,6 @@ def _candidates(where: list, end: datetime) -> dict[int, bool]:
     oldest = db.session.scalar(select(func.min(SINCE)).where(*where))
     if oldest is None:
         return {}
-    if isinstance(oldest, str):  # SQLite hands back min() of a column expression as text
-        oldest = UTCDateTime().process_result_value(datetime.fromisoformat(oldest), None)
     active = or_(
         and_(Update.stored_at > oldest, Update.stored_at <= end),
         and_(Update.revision > 1, Update.changed_at > oldest, Update.changed_at <= end),
