@@ -215,3 +215,34 @@ def test_three_days_down_gives_one_catch_up_digest_per_period(app, runner):
     (weekly,) = digest_of("w@example.org")
     assert outbox("digest", to="w@example.org")[0].key.startswith("digest:weekly:2026-03-09:")
     assert "Friday" in weekly.text and "Down 09T12:00" not in weekly.text
+
+
+def test_rendering_a_digest_costs_the_same_queries_for_one_update_or_twelve(app):
+    from sqlalchemy import event
+
+    make_subscriber("one@example.org", ("research-statistics",), confirmed="2026-03-09T10:50")
+    make_subscriber("many@example.org", ("research-statistics", "fraud-error-debt"))
+    for n in range(12):
+        strands = ("research-statistics",) if n % 2 else ("fraud-error-debt",)
+        make_update(f"Paper {n}", f"2026-03-09T{n:02}:40", strands, deadline="2026-03-14T12:00")
+    digests.queue_due("daily", at("2026-03-10T08:00"))
+    statements: list[str] = []
+
+    def count(*args):
+        statements.append(args[2])
+
+    def queries(email: str) -> int:
+        (row,) = outbox("digest", to=email)
+        db.session.expire_all()
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            text = render(row).text
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements), text.count("Paper ")
+
+    (few, one), (many, twelve) = queries("one@example.org"), queries("many@example.org")
+    # Each paper once, plus the "closing soon" list of every deadline in their strands.
+    assert (one, twelve) == (1 + 6, 12 + 12)
+    assert few == many
