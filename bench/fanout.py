@@ -143,6 +143,8 @@ def run(url: str, instance: Path, subscribers: int, updates: int) -> None:
             f"{name}: daily digest run queued {runs[-1].emails_queued:,} emails in {seconds:.2f} s"
         )
 
+        # The day's updates were already handled (nobody was immediate); now everyone is.
+        immediate.send_new_updates(NOW)
         db.session.execute(update(Subscriber).values(frequency="immediate"))
         one = Update(
             feed_id=feed.id,
@@ -154,7 +156,8 @@ def run(url: str, instance: Path, subscribers: int, updates: int) -> None:
         db.session.add(one)
         db.session.commit()
         later = NOW + timedelta(minutes=10)
-        queued, seconds = timed(lambda: immediate.fan_out_update(one, later))
+        # The poll job's step: fan the new update out, then move the immediate cursors.
+        queued, seconds = timed(lambda: immediate.send_new_updates(later))
         print(f"{name}: one update fanned out to {queued:,} subscribers in {seconds:.2f} s")
         total = db.session.scalar(select(func.count()).select_from(Outbox))
         print(f"{name}: {total:,} outbox rows; peak memory {peak_mb():.0f} MB")

@@ -56,3 +56,18 @@ def test_a_confirmed_row_without_a_confirmation_time_counts_from_its_creation(ap
     runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:15"])
 
     assert [render(row).subject for row in outbox("immediate")] == ["New update: After"]
+
+
+def test_switching_from_immediate_to_daily_repeats_nothing(app, runner):
+    switcher = make_subscriber("switch@example.org", frequency="immediate")
+    make_update("Sent at once", "2026-03-09T10:00")
+    runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:15"])
+    switcher.frequency = "daily"
+    db.session.commit()
+    make_update("After the switch", "2026-03-09T11:00")
+
+    runner.invoke(args=["digests", "daily", "--now", "2026-03-10T08:00"])
+
+    (digest,) = [render(row) for row in outbox("digest")]
+    assert "After the switch" in digest.text and "Sent at once" not in digest.text
+    assert len(outbox("immediate")) == 1

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, exists, false, literal, select
+from sqlalchemy import String, cast, exists, false, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import DigestRun, Update
+from notifier.models.base import UTCDateTime
 from notifier.schedules import runs
 from notifier.schedules.fanout import CONFIRMED_AT, S, in_strands, json_object, queue_to
 
@@ -40,7 +41,30 @@ def pending_updates(now: datetime) -> list[Update]:
 
 def send_new_updates(now: datetime) -> int:
     """Queue the immediate emails of every pending update; return how many were queued."""
-    return sum(fan_out_update(update, now) for update in pending_updates(now))
+    pending = pending_updates(now)
+    queued = sum(fan_out_update(update, now) for update in pending)
+    if pending:
+        _move_cursors(max(update.stored_at for update in pending))
+    return queued
+
+
+def _move_cursors(until: datetime) -> None:
+    """Record that immediate subscribers have heard of everything stored until then.
+
+    Someone who later switches to a digest then starts from here, not from when they
+    confirmed, so nothing they were sent one by one comes again in their first digest.
+    """
+    end = literal(until, UTCDateTime())
+    db.session.execute(
+        update(S)
+        .where(
+            S.c.status == "confirmed",
+            S.c.frequency == KIND,
+            or_(S.c.digested_until.is_(None), S.c.digested_until < end),
+        )
+        .values(digested_until=end)
+    )
+    db.session.commit()
 
 
 def fan_out_update(update: Update, now: datetime) -> int:
