@@ -20,11 +20,12 @@ from notifier.web.redact import RedactingRequestHandler
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int):
-    """Migrate the database, then serve the web app with the worker beside it."""
+    """Migrate the database, then serve the web app with the worker and the clock beside it."""
     app = current_app._get_current_object()
     upgrade()
     stop = threading.Event()
     threading.Thread(target=_deliver, args=(app, stop), name="worker", daemon=True).start()
+    clock, scheduler = _start_clock(app)
     click.echo(
         f"notifier serving on http://{host}:{port}/ (mail: {app.config['NOTIFIER'].mail_url})"
     )
@@ -35,7 +36,21 @@ def serve(host: str, port: int):
         pass
     finally:
         stop.set()
+        scheduler.shutdown(wait=True)
+        clock.release()
         server.server_close()
+
+
+def _start_clock(app):
+    """The scheduler in its own thread; its database lease keeps it the only clock acting."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from notifier.schedules.clock import Clock
+
+    clock = Clock(app)
+    scheduler = clock.schedule(BackgroundScheduler(timezone="UTC"))
+    scheduler.start()
+    return clock, scheduler
 
 
 def _deliver(app, stop: threading.Event) -> None:

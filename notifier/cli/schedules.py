@@ -1,0 +1,83 @@
+"""`notifier digests|reminders|announcements|scheduler`: one step by hand, or the clock."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from notifier.cli.options import now_option, resolve_now
+from notifier.schedules import announcements, digests, immediate, reminders
+
+
+@click.command("digests")
+@click.argument("kind", type=click.Choice(["immediate", *digests.KINDS]))
+@now_option
+@with_appcontext
+def digests_command(kind: str, now):
+    """Queue the digests due now, exactly as the clock would (immediate: new updates)."""
+    now = resolve_now(now)
+    if kind == "immediate":
+        click.echo(f"immediate: queued {immediate.send_new_updates(now)} emails")
+        return
+    done = digests.queue_due(kind, now)
+    for run in done:
+        click.echo(f"{kind} digest {run.period_key}: queued {run.emails_queued} emails")
+    if not done:
+        click.echo(f"{kind} digest: nothing due (the latest period is done)")
+
+
+@click.command("reminders")
+@now_option
+@with_appcontext
+def reminders_command(now):
+    """Queue the deadline reminders due now, and notes on moved deadlines."""
+    now = resolve_now(now)
+    done = reminders.queue_due(now)
+    for run in done:
+        click.echo(f"reminders {run.period_key}: queued {run.emails_queued} emails")
+    if not done:
+        click.echo("reminders: nothing due (the latest period is done)")
+    click.echo(f"deadline moved: queued {reminders.notify_moved(now)} emails")
+
+
+@click.group("announcements")
+def announcements_group():
+    """Announcements to subscribers."""
+
+
+@announcements_group.command("send-due")
+@now_option
+@with_appcontext
+def send_due(now):
+    """Queue the announcements whose send time has come."""
+    for item in announcements.send_due(resolve_now(now)):
+        click.echo(f"announcement {item.id}: queued {item.emails_queued} emails")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Run the clock: polls, digests, reminders, announcements, clean-up (one acts at a time)."""
+    from notifier.schedules.clock import Clock
+
+    clock = Clock(current_app._get_current_object())
+    click.echo(f"scheduler {clock.holder} starting")
+    # SIGTERM (a process manager stopping us) unwinds like Ctrl-C, so the lease is given back.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    runner = clock.schedule()
+    try:
+        runner.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        # Let running jobs finish first, or one of them could take the lease back after.
+        if runner.running:
+            runner.shutdown(wait=True)
+        clock.release()
+
+
+commands = (digests_command, reminders_command, announcements_group, scheduler)

@@ -1,0 +1,61 @@
+"""What every list email shares: the subscriber, manage and unsubscribe links, local times."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from notifier.emails import render_pair
+from notifier.extensions import db
+from notifier.mail.message import Email
+from notifier.models import Outbox, Subscriber
+from notifier.subscriptions.tokens import link
+
+
+def subscriber_of(row: Outbox) -> Subscriber:
+    subscriber = db.session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
+    if subscriber is None:
+        raise LookupError(f"outbox {row.id} has no subscriber any more")
+    return subscriber
+
+
+def list_email(row: Outbox, subscriber: Subscriber, subject: str, template: str, **context):
+    """Render a list email with its footer links and List-Unsubscribe target."""
+    settings = current_app.config["NOTIFIER"]
+    unsubscribe_url = link("unsubscribe", subscriber)
+    text, html = render_pair(
+        template,
+        site_name=settings.site_name,
+        manage_url=link("manage", subscriber),
+        unsubscribe_url=unsubscribe_url,
+        **context,
+    )
+    return Email(
+        to=row.to_address, subject=subject, text=text, html=html, unsubscribe_url=unsubscribe_url
+    )
+
+
+def local_time(moment: datetime) -> str:
+    """A moment as people read it in the service's zone: 'Friday 29 August 2014, 23:59 BST'."""
+    local = moment.astimezone(current_app.config["NOTIFIER"].tz)
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local:%Z}"
+
+
+def local_date(moment: datetime) -> str:
+    local = moment.astimezone(current_app.config["NOTIFIER"].tz)
+    return f"{local:%A} {local.day} {local:%B %Y}"
+
+
+def parse_moment(value: str) -> datetime:
+    """A moment stored in a payload: ISO 8601, naive meaning UTC (as SQLite keeps it)."""
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def summary(text: str, limit: int = 280) -> str:
+    """The first words of an update's text, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,58 @@
+"""Comment-deadline emails: a reminder before the deadline, and a note when it moved."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from notifier.emails import renderer
+from notifier.emails.list_email import list_email, local_time, parse_moment, subscriber_of
+from notifier.extensions import db
+from notifier.mail.message import Email
+from notifier.models import Deadline, Outbox
+
+
+def _deadline_email(row: Outbox, subject: str, template: str, **context) -> Email:
+    """Render a deadline email; {title} and {at} in the subject are filled in.
+
+    The date is the one the email was queued with, so a retry says what the first try said.
+    """
+    deadline = db.session.scalars(
+        select(Deadline)
+        .where(Deadline.id == row.payload["deadline"])
+        .options(joinedload(Deadline.update))
+    ).one()
+    title = deadline.update.title
+    at = local_time(parse_moment(row.payload["at"]))
+    return list_email(
+        row,
+        subscriber_of(row),
+        subject.format(title=title, at=at),
+        template,
+        title=title,
+        link=deadline.update.link,
+        at=at,
+        **context,
+    )
+
+
+def _when(offset: int) -> str:
+    return {0: "today", 1: "tomorrow"}.get(offset, f"in {offset} days")
+
+
+@renderer("reminder")
+def reminder(row: Outbox) -> Email:
+    when = _when(row.payload["offset"])
+    subject = "Comments on {title} close " + when + ": {at}"
+    return _deadline_email(row, subject, "reminder", when=when)
+
+
+@renderer("deadline_moved")
+def deadline_moved(row: Outbox) -> Email:
+    previous = row.payload.get("previous_at")
+    return _deadline_email(
+        row,
+        "Deadline moved: comments on {title} now close {at}",
+        "deadline_moved",
+        previous=local_time(parse_moment(previous)) if previous else None,
+    )

@@ -1,0 +1,1 @@
+"""Where an update becomes deliveries: immediate sends, digests, reminders, announcements."""

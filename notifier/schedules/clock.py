@@ -1,0 +1,127 @@
+"""The clock: APScheduler jobs that call idempotent services, while this process holds the lease."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from notifier.extensions import db
+from notifier.models import utcnow
+from notifier.schedules import announcements, digests, housekeeping, immediate, locks, reminders
+
+log = logging.getLogger(__name__)
+
+LOCK = "scheduler"
+# The lease outlives a few missed heartbeats, so a busy job does not lose it, yet a dead
+# scheduler's twin takes over within a couple of minutes.
+LEASE_SECONDS = 120
+HEARTBEAT_SECONDS = 30
+MINUTE = 60
+
+
+def poll(now: datetime) -> None:
+    """Poll the feeds that are due, then queue what the poll brought in."""
+    try:
+        # Imported here: the feed code is its own part and this module works without it.
+        from notifier.feeds.poll import poll_due
+    except ImportError:
+        log.warning("feed polling is not available in this build")
+    else:
+        poll_due(now)
+    immediate.send_new_updates(now)
+    reminders.notify_moved(now)
+
+
+def queue_digests(now: datetime) -> None:
+    for kind in digests.KINDS:
+        digests.queue_due(kind, now)
+
+
+def queue_reminders(now: datetime) -> None:
+    reminders.queue_due(now)
+    reminders.notify_moved(now)
+
+
+class Clock:
+    """Runs each job only while this process holds the scheduler lease."""
+
+    def __init__(self, app: Flask, holder: str | None = None):
+        self.app = app
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.acting: bool | None = None
+
+    def jobs(self) -> dict[str, tuple[Callable[[datetime], object], float]]:
+        """Each job's function and its interval in seconds."""
+        settings = self.app.config["NOTIFIER"]
+        return {
+            "heartbeat": (lambda now: None, HEARTBEAT_SECONDS),
+            "poll": (poll, settings.poll_interval_minutes * MINUTE),
+            # Due-checks run every minute: each finds or creates its period's run, so a tick
+            # after the scheduled instant (or after downtime) does the work once.
+            "immediate": (immediate.send_new_updates, MINUTE),
+            "digests": (queue_digests, MINUTE),
+            "reminders": (queue_reminders, MINUTE),
+            "announcements": (announcements.send_due, MINUTE),
+            "reclaim": (housekeeping.reclaim_stale, MINUTE),
+            "retention": (
+                lambda now: housekeeping.purge_old(now, settings.retention_days),
+                60 * MINUTE,
+            ),
+        }
+
+    def run(self, job: Callable[[datetime], object], now: datetime | None = None) -> bool:
+        """Run one job in an app context if this process holds the lease; True if it acted."""
+        with self.app.app_context():
+            now = now or utcnow()
+            try:
+                acting = locks.acquire(LOCK, self.holder, now, LEASE_SECONDS)
+                self._say(acting)
+                if not acting:
+                    return False
+                job(now)
+                return True
+            except Exception:
+                # One failing job must not stop the clock; every job is safe to run again.
+                log.exception("scheduled job %s failed", getattr(job, "__name__", job))
+                db.session.rollback()
+                return False
+            finally:
+                db.session.remove()
+
+    def _say(self, acting: bool) -> None:
+        """Log when this process starts or stops being the clock that acts."""
+        if acting != self.acting:
+            self.acting = acting
+            state = "holds the lease and acts" if acting else "is idle: another scheduler acts"
+            log.info("scheduler %s %s", self.holder, state)
+
+    def schedule(self, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+        """Add every job to a scheduler (a BlockingScheduler unless given), first run at once."""
+        scheduler = scheduler or BlockingScheduler(timezone="UTC")
+        # APScheduler logs every run of every job at INFO: once a minute each, too chatty.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        for name, (job, seconds) in self.jobs().items():
+            scheduler.add_job(
+                self.run,
+                "interval",
+                args=[job],
+                seconds=seconds,
+                id=name,
+                next_run_time=utcnow(),
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
+        return scheduler
+
+    def release(self) -> None:
+        with self.app.app_context():
+            locks.release(LOCK, self.holder)

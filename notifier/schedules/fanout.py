@@ -1,0 +1,109 @@
+"""Set-based fan-out: emails inserted by INSERT … SELECT in batches of subscriber ids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import String, cast, exists, func, literal, select
+
+from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.extensions import db
+from notifier.models import Outbox, Subscriber, Subscription
+from notifier.models.base import UTCDateTime
+
+# Subscribers per INSERT … SELECT: each batch is one short transaction.
+BATCH = 10_000
+
+S = Subscriber.__table__
+# When the subscriber confirmed; a confirmed row without the moment (an old import) counts
+# from when it was created, so it is neither skipped for ever nor sent the whole archive.
+CONFIRMED_AT = func.coalesce(S.c.confirmed_at, S.c.created_at)
+OUTBOX_COLUMNS = (
+    "key",
+    "kind",
+    "subscriber_id",
+    "to_address",
+    "payload",
+    "status",
+    "attempts",
+    "created_at",
+    "next_attempt_at",
+)
+
+
+def postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def json_object(*pairs):
+    """A JSON object built in SQL from alternating keys and values."""
+    return func.json_build_object(*pairs) if postgres() else func.json_object(*pairs)
+
+
+def json_array_agg(column):
+    """A JSON array aggregated in SQL from a column."""
+    return func.json_agg(column) if postgres() else func.json_group_array(column)
+
+
+def email_columns(key_prefix: str, kind: str, payload, now: datetime) -> list:
+    """The SELECT list of one outbox row per subscriber row S, keyed key_prefix + its id."""
+    moment = literal(now, UTCDateTime())
+    return [
+        literal(key_prefix) + cast(S.c.id, String),
+        literal(kind),
+        S.c.id,
+        S.c.email,
+        payload,
+        literal("queued"),
+        literal(0),
+        moment,
+        moment,
+    ]
+
+
+def insert_emails(selection) -> int:
+    """Insert the rows a SELECT yields, skipping keys already queued; return how many."""
+    stmt = (
+        insert_ignoring_duplicates(Outbox.__table__)
+        .from_select(OUTBOX_COLUMNS, selection)
+        .execution_options(preserve_rowcount=True)
+    )
+    return db.session.execute(stmt).rowcount
+
+
+def in_strands(strand_ids) -> object:
+    """The subscriber row S follows at least one of these strands."""
+    return exists(
+        select(1).where(
+            Subscription.subscriber_id == S.c.id, Subscription.strand_id.in_(list(strand_ids))
+        )
+    )
+
+
+def in_batches(where: list, batch: Callable[[int, int], int], counter) -> int:
+    """Run batch(lo, hi) over subscriber id ranges matching where, committing each one.
+
+    Each batch's emails and counter.emails_queued commit together, so a run killed half-way
+    keeps what it queued and the next run (whose keys skip those rows) completes it.
+    """
+    lo, hi = db.session.execute(select(func.min(S.c.id), func.max(S.c.id)).where(*where)).one()
+    total = 0
+    if lo is None:
+        return total
+    for start in range(lo, hi + 1, BATCH):
+        queued = batch(start, start + BATCH - 1)
+        counter.emails_queued = (counter.emails_queued or 0) + queued
+        db.session.commit()
+        total += queued
+    return total
+
+
+def queue_to(where: list, key_prefix: str, kind: str, payload, now: datetime, counter) -> int:
+    """Queue one email (the same payload) to every subscriber matching where, in batches."""
+    columns = email_columns(key_prefix, kind, payload, now)
+    return in_batches(
+        where,
+        lambda lo, hi: insert_emails(select(*columns).where(*where, S.c.id.between(lo, hi))),
+        counter,
+    )

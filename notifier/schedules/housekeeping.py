@@ -1,0 +1,44 @@
+"""Taking back stale outbox claims and deleting what is older than the retention period."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+
+from notifier.extensions import db
+from notifier.models import AuditEntry, Outbox
+
+FINISHED = ("sent", "failed", "cancelled")
+
+
+def reclaim_stale(now: datetime) -> int:
+    """Release claims whose lease expired (a worker died mid-send); return how many."""
+    released = db.session.execute(
+        update(Outbox)
+        .where(Outbox.status == "queued", Outbox.lease_until < now)
+        .values(claimed_by=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return released
+
+
+def purge_old(now: datetime, retention_days: int) -> tuple[int, int]:
+    """Delete finished outbox rows and audit entries older than retention_days.
+
+    Safe for exactly-once: every run that could re-queue an old key is itself marked finished.
+    """
+    cutoff = now - timedelta(days=retention_days)
+    outbox = db.session.execute(
+        delete(Outbox)
+        .where(Outbox.status.in_(FINISHED), Outbox.created_at < cutoff)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    audit = db.session.execute(
+        delete(AuditEntry)
+        .where(AuditEntry.at < cutoff)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return outbox, audit

@@ -1,0 +1,118 @@
+"""GET /api/v1/openapi.json: the API described in one place; add each route's entry here."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from notifier.extensions import limiter
+
+bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
+
+ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+STRANDS = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "Strand slugs, e.g. research-statistics, fraud-error-debt.",
+}
+
+
+def _json(schema: dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _answer(description: str, schema: dict | None = None) -> dict:
+    return {"description": description, **(_json(schema) if schema else {})}
+
+
+SUBSCRIPTION = {
+    "type": "object",
+    "required": ["email"],
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "strands": STRANDS,
+        "frequency": {"type": "string", "enum": ["immediate", "daily", "weekly"]},
+        "reminders": {"type": "boolean"},
+    },
+}
+ANNOUNCEMENT = {
+    "type": "object",
+    "required": ["subject", "body"],
+    "properties": {
+        "subject": {"type": "string", "maxLength": 200, "description": "One line."},
+        "body": {"type": "string", "description": "Markdown."},
+        "strands": {**STRANDS, "description": "Strand slugs; empty or absent: everyone."},
+        "send_at": {
+            "type": "string",
+            "format": "date-time",
+            "description": "When to send (local time if no offset); absent: at once.",
+        },
+    },
+}
+ANNOUNCEMENT_CREATED = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string", "enum": ["queued", "scheduled"]},
+        "send_at": {"type": "string", "format": "date-time"},
+        "strands": STRANDS,
+        "emails_queued": {"type": "integer"},
+    },
+}
+
+# The paths of the API. A new route adds its entry here, nowhere else.
+PATHS: dict[str, dict] = {
+    "/api/v1/subscriptions": {
+        "post": {
+            "summary": "Subscribe an address (double opt-in: a confirmation email is sent)",
+            "security": [],
+            "requestBody": {"required": True, **_json(SUBSCRIPTION)},
+            "responses": {
+                "202": _answer("Accepted; the same answer whether or not the address is known"),
+                "400": _answer("The body is not valid", ERROR),
+            },
+        }
+    },
+    "/api/v1/announcements": {
+        "post": {
+            "summary": "Create an announcement, sent at once or at send_at",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": True, **_json(ANNOUNCEMENT)},
+            "responses": {
+                "201": _answer("Created", ANNOUNCEMENT_CREATED),
+                "400": _answer("The body is not valid; fields names each problem", ERROR),
+                "401": _answer("No valid admin API token", ERROR),
+            },
+        }
+    },
+}
+
+
+def document() -> dict:
+    """The OpenAPI 3.1 document."""
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "notifier API", "version": "1"},
+        "components": {
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An admin API token from `notifier admin token EMAIL`.",
+                }
+            }
+        },
+        "paths": PATHS,
+    }
+
+
+@bp.get("/openapi.json")
+@limiter.exempt
+def openapi():
+    return document()

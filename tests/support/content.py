@@ -1,0 +1,103 @@
+"""Factories for the rows the schedules read: feeds, updates, deadlines, confirmed subscribers."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from notifier.extensions import db
+from notifier.models import Deadline, Feed, Outbox, Strand, Subscriber, Subscription, Update
+
+_serial = itertools.count(1)
+
+
+def at(value: str) -> datetime:
+    """An ISO moment; without an offset it means UTC."""
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def strand(slug: str) -> Strand:
+    return db.session.scalar(select(Strand).where(Strand.slug == slug))
+
+
+def feed() -> Feed:
+    row = db.session.scalar(select(Feed))
+    if row is None:
+        row = Feed(url="http://feed.test/updates.xml", baselined=True)
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def make_update(
+    title: str,
+    stored: str,
+    strands: tuple[str, ...] = (),
+    *,
+    baseline: bool = False,
+    text: str = "",
+    deadline: str | None = None,
+) -> Update:
+    """An update stored at a moment, in some strands (none: general), maybe with a deadline."""
+    n = next(_serial)
+    update = Update(
+        feed_id=feed().id,
+        guid=f"guid-{n}",
+        link=f"https://policy.example.org/updates/{n}",
+        title=title,
+        content_text=text or "The working group has published a short note for comment.",
+        content_html="",
+        categories=[],
+        content_hash=f"{n:064d}",
+        stored_at=at(stored),
+        published_at=at(stored),
+        baseline=baseline,
+        strands=[strand(slug) for slug in strands],
+    )
+    db.session.add(update)
+    if deadline:
+        db.session.add(Deadline(update=update, at=at(deadline), sentence="Comments until then."))
+    db.session.commit()
+    return update
+
+
+def change(update: Update, when: str) -> Update:
+    """The site edited an update: the feed code bumps its revision and changed_at."""
+    update.revision += 1
+    update.changed_at = at(when)
+    db.session.commit()
+    return update
+
+
+def make_subscriber(
+    email: str,
+    strands: tuple[str, ...] = (),
+    *,
+    frequency: str = "daily",
+    confirmed: str = "2026-01-01T00:00",
+    reminders: bool = True,
+) -> Subscriber:
+    """A confirmed subscriber (as if they had clicked the link at `confirmed`)."""
+    subscriber = Subscriber(
+        email=email,
+        status="confirmed",
+        frequency=frequency,
+        reminders=reminders,
+        confirmed_at=at(confirmed),
+    )
+    subscriber.subscriptions = [Subscription(strand=strand(slug)) for slug in strands]
+    db.session.add(subscriber)
+    db.session.commit()
+    return subscriber
+
+
+def outbox(kind: str | None = None, to: str | None = None) -> list[Outbox]:
+    query = select(Outbox).order_by(Outbox.id)
+    if kind:
+        query = query.where(Outbox.kind == kind)
+    if to:
+        query = query.where(Outbox.to_address == to)
+    return list(db.session.scalars(query))
