@@ -66,6 +66,29 @@ ANNOUNCEMENT_CREATED = {
     },
 }
 
+DEADLINE_CHANGE = {
+    "type": "object",
+    "required": ["deadline"],
+    "properties": {
+        "deadline": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "Corrected deadline (local time if no offset); null: no deadline.",
+        }
+    },
+}
+DEADLINE = {
+    "type": "object",
+    "properties": {
+        "update_id": {"type": "integer"},
+        "deadline": {"type": ["string", "null"], "format": "date-time"},
+        "previous": {"type": ["string", "null"], "format": "date-time"},
+        "source": {"type": "string", "enum": ["parsed", "admin"]},
+        "version": {"type": "integer"},
+        "cancelled": {"type": "boolean"},
+    },
+}
+
 # The paths of the API. A new route adds its entry here, nowhere else.
 PATHS: dict[str, dict] = {
     "/api/v1/subscriptions": {
@@ -88,6 +111,22 @@ PATHS: dict[str, dict] = {
                 "201": _answer("Created", ANNOUNCEMENT_CREATED),
                 "400": _answer("The body is not valid; fields names each problem", ERROR),
                 "401": _answer("No valid admin API token", ERROR),
+            },
+        }
+    },
+    "/api/v1/updates/{update_id}/deadline": {
+        "put": {
+            "summary": "Correct an update's comment deadline; later polls never overwrite it",
+            "security": [{"bearer": []}],
+            "parameters": [
+                {"name": "update_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+            ],
+            "requestBody": {"required": True, **_json(DEADLINE_CHANGE)},
+            "responses": {
+                "200": _answer("The deadline as it now stands", DEADLINE),
+                "400": _answer("The body is not valid", ERROR),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such update", ERROR),
             },
         }
     },
