@@ -6,10 +6,23 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from notifier.admins import create_admin
 from notifier.extensions import db
-from notifier.models import Deadline, Feed, Subscriber, Update, utcnow
+from notifier.feeds.poll import poll_all
+from notifier.models import (
+    Announcement,
+    Deadline,
+    Feed,
+    Outbox,
+    Strand,
+    Subscriber,
+    Subscription,
+    Update,
+    utcnow,
+)
+from tests.support.http import Response
 
 PASSWORD = "a long admin password"
 
@@ -112,3 +125,85 @@ def test_sign_out_ends_the_session(client, admin):
     token = csrf_from(client.get("/admin/").text)
     client.post("/admin/logout", data={"csrf_token": token})
     assert client.get("/admin/").status_code == 302
+
+
+def test_admin_corrects_a_deadline_and_polls_keep_it(make_app, feed_server):
+    feed_server.routes["/feed"] = _one_entry_feed("for comment until end Friday 4th December 2026")
+    app = make_app(feed_urls=[feed_server.url("/feed")])
+    with app.app_context():
+        create_admin("ops@example.org", PASSWORD)
+        client = app.test_client()
+        poll_all(utcnow())
+        update = db.session.scalar(select(Update))
+        assert update.deadline.at.isoformat() == "2026-12-04T23:59:59+00:00"
+        _correct_and_poll_again(client, feed_server, update)
+
+
+def _correct_and_poll_again(client, feed_server, update):
+    sign_in(client)
+    form = client.get(f"/admin/updates/{update.id}/deadline")
+    assert 'value="2026-12-04T23:59"' in form.text
+    bad = client.post(
+        f"/admin/updates/{update.id}/deadline",
+        data={"deadline": "next week", "csrf_token": csrf_from(form.text)},
+    )
+    assert bad.status_code == 400
+    assert "Enter the deadline as a date and time" in bad.text
+    assert update.deadline.at.isoformat() == "2026-12-04T23:59:59+00:00"
+
+    saved = client.post(
+        f"/admin/updates/{update.id}/deadline",
+        data={"deadline": "2026-12-11T17:00", "csrf_token": csrf_from(form.text)},
+    )
+    assert saved.status_code == 302
+    feed_server.routes["/feed"] = _one_entry_feed("for comment until end Monday 7th December 2026")
+    poll_all(utcnow())
+    db.session.expire_all()
+    assert update.deadline.at.isoformat() == "2026-12-11T17:00:00+00:00"
+    assert update.deadline.source == "admin"
+    assert update.deadline.corrected_by == "ops@example.org"
+
+
+def test_admin_sends_an_announcement_to_chosen_strands(client, admin):
+    strands = {s.slug: s for s in db.session.scalars(select(Strand))}
+    for address, slugs in [
+        ("both@example.org", ["fraud-error-debt", "research-statistics"]),
+        ("other@example.org", ["tailored-public-services"]),
+    ]:
+        subscriber = Subscriber(email=address, status="confirmed", confirmed_at=utcnow())
+        db.session.add(subscriber)
+        db.session.flush()
+        for slug in slugs:
+            db.session.add(Subscription(subscriber_id=subscriber.id, strand_id=strands[slug].id))
+    db.session.commit()
+    sign_in(client)
+    page = client.get("/admin/announcements")
+    token = csrf_from(page.text)
+    empty = client.post("/admin/announcements", data={"csrf_token": token, "subject": " "})
+    assert empty.status_code == 400
+    assert "Enter a subject" in empty.text and "Enter the message" in empty.text
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
+
+    sent = client.post(
+        "/admin/announcements",
+        data={
+            "csrf_token": token,
+            "subject": "Workshop moved to 3 March",
+            "body": "The **Fraud** workshop has moved.",
+            "strands": ["fraud-error-debt", "research-statistics"],
+        },
+    )
+    assert sent.status_code == 302
+    rows = db.session.scalars(select(Outbox).where(Outbox.kind == "announcement")).all()
+    assert [row.to_address for row in rows] == ["both@example.org"]
+    listing = client.get("/admin/announcements").text
+    assert "Workshop moved to 3 March" in listing and "queued" in listing
+
+
+def _one_entry_feed(sentence: str):
+    body = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+    <link>https://site.example.org/</link><description>d</description>
+    <item><title>Draft proposals</title><link>https://site.example.org/p1</link>
+    <guid>p1</guid><pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate>
+    <description>The paper is open {sentence}.</description></item></channel></rss>"""
+    return Response(body.encode(), headers={"Content-Type": "application/rss+xml"})
