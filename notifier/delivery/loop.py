@@ -23,6 +23,7 @@ def run_forever(backend: MailBackend, stop: threading.Event | None = None) -> No
     settings = current_app.config["NOTIFIER"]
     # One bucket for the life of the worker: the rate is per worker, not per pass.
     limiter = TokenBucket(settings.mail_rate_per_second)
+    outages = 0
     while not stop.is_set():
         try:
             tally = deliver_due(backend, utcnow(), stop=stop, limiter=limiter)
@@ -33,10 +34,14 @@ def run_forever(backend: MailBackend, stop: threading.Event | None = None) -> No
             tally = None
         finally:
             db.session.remove()
-        if tally is not None and tally.server_gone:
-            log.warning("mail server unreachable; the rest stays queued")
-        if tally is None or tally.server_gone or tally.handled == 0:
-            stop.wait(settings.worker_idle_seconds)
+        trouble = tally is None or tally.server_gone
+        outages = outages + 1 if trouble else 0
+        if trouble:
+            log.warning("mail server or database unreachable; the rest stays queued")
+        if trouble or tally.handled == 0:
+            # Wait longer while the trouble lasts, up to a minute, so an outage is not hammered.
+            idle = settings.worker_idle_seconds
+            stop.wait(min(idle * 2 ** max(outages - 1, 0), max(idle, 60.0)))
 
 
 def stop_on_signals() -> threading.Event:

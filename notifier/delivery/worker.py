@@ -177,10 +177,16 @@ def _deliver_one(run: _Run, row: Outbox, subscriber: Subscriber | None, tally: T
         _fail_permanently(run, row, exc)
         tally.failed += 1
         return
+    except ConnectionLost as exc:
+        tally.server_gone = True
+        if exc.before_send and run.now < _gives_up_at(run, row):
+            # Nothing reached a server: the message was never in flight, so it costs no attempt.
+            release([row.id], run.worker)
+        else:
+            tally += _retry(run, row, str(exc))
+        return
     except TemporaryFailure as exc:
         tally += _retry(run, row, str(exc))
-        if isinstance(exc, ConnectionLost):
-            tally.server_gone = True
         return
     _record(
         run,
@@ -224,7 +230,7 @@ def _retry(run: _Run, row: Outbox, error: str) -> Tally:
     """A 4xx or a lost connection: try again later with backoff, until the retry period ends."""
     attempts = row.attempts + 1
     hours = run.settings.mail_retry_hours
-    gives_up_at = row.created_at + timedelta(hours=hours)
+    gives_up_at = _gives_up_at(run, row)
     if run.now >= gives_up_at:
         error = f"gave up after {attempts} attempts over {hours} hours: {error}"
         _record(run, row, status="failed", attempts=attempts, last_error=error)
@@ -232,6 +238,10 @@ def _retry(run: _Run, row: Outbox, error: str) -> Tally:
     retry_at = min(run.now + backoff(attempts), gives_up_at)
     _record(run, row, attempts=attempts, next_attempt_at=retry_at, last_error=error)
     return Tally(retried=1)
+
+
+def _gives_up_at(run: _Run, row: Outbox) -> datetime:
+    return row.created_at + timedelta(hours=run.settings.mail_retry_hours)
 
 
 def backoff(attempts: int) -> timedelta:

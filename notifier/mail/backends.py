@@ -30,6 +30,11 @@ class TemporaryFailure(Exception):
 class ConnectionLost(TemporaryFailure):
     """The server could not be reached or went away: nothing else will get through for now."""
 
+    def __init__(self, message: str, before_send: bool = False):
+        super().__init__(message)
+        # True when no byte of this message reached a server: it was never in flight.
+        self.before_send = before_send
+
 
 class PermanentFailure(Exception):
     """Never retry: a 5xx reply. The code and stage tell bounce handling what happened."""
@@ -139,7 +144,7 @@ class SmtpBackend:
         try:
             fresh = self._conn is None
             if fresh:
-                self._conn = self._connect()
+                self._open()
             try:
                 return self._transaction(sender, recipient, message)
             except _StaleConnection:
@@ -148,13 +153,25 @@ class SmtpBackend:
                 # A pooled connection the server closed while idle: one fresh try. Nothing of
                 # this message reached the server yet, so the retry cannot duplicate it.
                 self._drop()
-                self._conn = self._connect()
+                self._open()
                 return self._transaction(sender, recipient, message)
+        except ConnectionLost:
+            self._drop()
+            raise
         except (OSError, smtplib.SMTPException) as exc:
             failure = _classify(exc)
             if isinstance(failure, ConnectionLost):
                 self._drop()
             raise failure from exc
+
+    def _open(self) -> None:
+        try:
+            self._conn = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ConnectionLost(
+                f"cannot connect to {self.host}:{self.port}: {exc.__class__.__name__}: {exc}",
+                before_send=True,
+            ) from exc
 
     def _transaction(self, sender: str, recipient: str, message: bytes) -> SendResult:
         conn = self._conn
