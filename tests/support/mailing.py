@@ -11,7 +11,9 @@ from notifier.extensions import db
 from notifier.models import Outbox, Strand, Subscriber, Subscription, utcnow
 
 
-def subscriber(address: str, status: str = "confirmed", now: datetime | None = None):
+def subscriber(
+    address: str, status: str = "confirmed", now: datetime | None = None, commit: bool = True
+):
     """A subscriber to the first strand, in the given status."""
     now = now or utcnow()
     person = Subscriber(
@@ -26,12 +28,17 @@ def subscriber(address: str, status: str = "confirmed", now: datetime | None = N
     db.session.flush()
     strand = db.session.scalars(select(Strand).order_by(Strand.position)).first()
     db.session.add(Subscription(subscriber_id=person.id, strand_id=strand.id))
-    db.session.flush()
+    if commit:
+        db.session.commit()
+    else:
+        db.session.flush()
     return person
 
 
 def crowd(count: int, status: str = "confirmed", domain: str = "example.org") -> list[Subscriber]:
-    return [subscriber(f"reader{n:05d}@{domain}", status) for n in range(count)]
+    people = [subscriber(f"reader{n:05d}@{domain}", status, commit=False) for n in range(count)]
+    db.session.commit()
+    return people
 
 
 def queue(kind: str, people, now: datetime | None = None, payload: dict | None = None):
