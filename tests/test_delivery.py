@@ -297,3 +297,11 @@ def test_rate_limit_applies_to_a_worker(make_app, smtp_server, note_kind):
         assert deliver_due(backend, now, limiter=bucket).sent == 30
         backend.close()
         assert clock["t"] == pytest.approx(0.5)  # 20 at once, then 10 at 20/s
+
+
+def test_a_claim_takes_one_batch_and_the_next_claim_the_next(app, note_kind):
+    now = utcnow()
+    ids = queue(note_kind, crowd(50), now=now)
+    first = claim(now, "a", 20, 300)
+    second = claim(now, "b", 20, 300)
+    assert first == ids[:20] and second == ids[20:40]

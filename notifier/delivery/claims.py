@@ -31,9 +31,12 @@ def claim(now: datetime, worker: str, limit: int, lease_seconds: int) -> list[in
     due = due.limit(limit)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # A materialised CTE runs the pick exactly once. As a plain IN (subquery), PostgreSQL may
+    # run it again for each row it scans, and each run finds other rows: a claim far over limit.
+    picked = due.cte("picked").prefix_with("MATERIALIZED")
     claimed = db.session.execute(
         update(Outbox)
-        .where(Outbox.id.in_(due.scalar_subquery()), *_claimable(now))
+        .where(Outbox.id.in_(select(picked.c.id)), *_claimable(now))
         .values(claimed_by=worker, lease_until=now + timedelta(seconds=lease_seconds))
         .returning(Outbox.id)
         .execution_options(synchronize_session=False)
