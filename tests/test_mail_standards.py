@@ -1,28 +1,32 @@
 """Every kind of email the service sends, as a receiving server parses it: the bulk-sender rules.
 
-Kinds come from the renderer registry, so a kind added later is checked here too; a kind whose
-renderer needs a payload gets one from SAMPLE_PAYLOADS (add it there with the kind).
+Kinds come from the renderer registry, so a kind added later is checked here too. A kind whose
+renderer needs more than a subscriber (a payload, a key of some form, stored updates) gets it
+from a function in SAMPLES: add one there with the kind.
 """
 
 from __future__ import annotations
 
 import base64
 import subprocess
+from collections.abc import Callable
 
 import dkim
 import pytest
 
+from notifier.delivery.outbox import enqueue
 from notifier.delivery.rules import LIST_KINDS, RECIPIENT_STATUSES, allow
 from notifier.delivery.worker import deliver_due
 from notifier.emails import RENDERERS, kinds, renderer
+from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
-from notifier.models import utcnow
-from tests.support.mailing import queue, subscriber
+from notifier.models import Subscriber, utcnow
+from tests.support.mailing import queue, rows, subscriber
 from tests.support.spam import spam_report, spam_score
 
-# kind -> payload its renderer needs, for kinds that need one.
-SAMPLE_PAYLOADS: dict[str, dict] = {}
+# kind -> function(subscriber) -> (key, payload), for kinds that need more than a subscriber.
+SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {}
 # Kinds that are not about the list's content and so carry no List-* headers.
 TRANSACTIONAL = {"confirm"}
 NASTY_TITLE = (
@@ -86,11 +90,14 @@ def _send(kind: str, smtp_server, payload=None):
     statuses = RECIPIENT_STATUSES.get(kind, {"confirmed"})
     status = "pending" if "pending" in statuses else "confirmed"
     now = utcnow()
-    queue(kind, [subscriber(f"{kind}@example.org", status)], now=now, payload=payload)
+    person = subscriber(f"{kind}@example.org", status)
+    key, sample = SAMPLES[kind](person) if kind in SAMPLES else (f"{kind}:{person.id}", payload)
+    enqueue(key, kind, person.email, subscriber_id=person.id, payload=sample, now=now)
+    db.session.commit()
     backend = from_url(smtp_server.url)
     tally = deliver_due(backend, now)
     backend.close()
-    assert tally.sent == 1, tally
+    assert tally.sent == 1, f"{kind} not sent: {rows()[-1].last_error}; add it to SAMPLES?"
     return smtp_server.received[-1]
 
 
@@ -104,7 +111,7 @@ def _dkim_dns(record):
 
 @pytest.mark.parametrize("kind", kinds())
 def test_every_kind_meets_the_bulk_sender_rules(list_app, smtp_server, dkim_key, kind):
-    received = _send(kind, smtp_server, SAMPLE_PAYLOADS.get(kind))
+    received = _send(kind, smtp_server)
     message = received.message
     data = received.data
 
