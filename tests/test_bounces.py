@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from notifier.delivery.worker import deliver_due
 from notifier.extensions import db
 from notifier.mail.backends import from_url
-from notifier.models import Bounce, Subscriber, utcnow
+from notifier.models import AuditEntry, Bounce, Subscriber, utcnow
 from tests.support.mailing import queue, rows, subscriber
 
 DATA = Path(__file__).parent / "data" / "bounces"
@@ -204,6 +204,8 @@ def test_unsuppress_lets_mail_flow_again(runner, smtp_server):
     assert "back@example.org is no longer suppressed (now confirmed)" in result.output
     person = _person("back@example.org")
     assert (person.status, person.bounce_score, person.suppressed_at) == ("confirmed", 0, None)
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action.like("%unsuppress")))
+    assert (audit.actor, audit.target, audit.detail["bounce_score"]) == ("cli", person.email, 3)
 
     now = utcnow()
     queue("already_subscribed", [person], now=now)

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from notifier.extensions import db
-from notifier.models import Bounce, Outbox, Subscriber
+from notifier.models import AuditEntry, Bounce, Outbox, Subscriber
 
 KINDS = ("hard", "soft", "complaint")
 
@@ -74,10 +74,11 @@ def suppress(subscriber: Subscriber, reason: str, now: datetime) -> int:
     return result.rowcount
 
 
-def unsuppress(email: str) -> Subscriber:
-    """Lift a suppression: the address returns to confirmed with a clean bounce score.
+def unsuppress(email: str, actor: str = "cli") -> Subscriber:
+    """Lift a suppression (for the CLI and an admin page); the audit log says who did it.
 
-    The caller commits. Raise SuppressionError when the address is unknown or not suppressed.
+    The address returns to the status it had, with a clean bounce score. The caller commits.
+    Raise SuppressionError when the address is unknown or not suppressed.
     """
     address = email.strip().lower()
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
@@ -85,11 +86,34 @@ def unsuppress(email: str) -> Subscriber:
         raise SuppressionError(f"no subscriber has the address {address}")
     if subscriber.status != "suppressed":
         raise SuppressionError(f"{address} is {subscriber.status}, not suppressed")
+    db.session.add(
+        AuditEntry(
+            actor=actor,
+            action="subscriber.unsuppress",
+            target=address,
+            detail={
+                "reason": subscriber.suppressed_reason,
+                "bounce_score": subscriber.bounce_score,
+            },
+        )
+    )
     subscriber.status = _status_before_suppression(subscriber)
     subscriber.suppressed_at = None
     subscriber.suppressed_reason = None
     subscriber.bounce_score = 0
     return subscriber
+
+
+def suppressed(limit: int = 500) -> list[Subscriber]:
+    """Suppressed subscribers, most recent first: what an admin page lists."""
+    return list(
+        db.session.scalars(
+            select(Subscriber)
+            .where(Subscriber.status == "suppressed")
+            .order_by(Subscriber.suppressed_at.desc(), Subscriber.id)
+            .limit(limit)
+        )
+    )
 
 
 def _status_before_suppression(subscriber: Subscriber) -> str:

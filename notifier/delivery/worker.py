@@ -86,8 +86,7 @@ def deliver_due(
         settings=settings,
     )
     tally = Tally()
-    _cheap_commits()
-    with _rows_stay_loaded():
+    with _cheap_commits(), _rows_stay_loaded():
         while not _stopped(stop) and not tally.server_gone:
             ids = claim(now, run.worker, settings.mail_batch_size, settings.mail_lease_seconds)
             if not ids:
@@ -284,16 +283,29 @@ def _outcome_statement(names: frozenset[str]):
     )
 
 
-def _cheap_commits() -> None:
-    """On SQLite, commit to the write-ahead log without waiting for the disk.
+@contextlib.contextmanager
+def _cheap_commits():
+    """Make the commit after every message cheap without weakening the guarantee.
 
-    In WAL mode with synchronous=NORMAL a commit survives the process being killed (the
-    guarantee this engine gives); only a power cut may undo the last few, and then at worst
-    those messages are sent again. It makes the commit after every message cheap.
+    The guarantee is about the worker dying. SQLite in WAL mode with synchronous=NORMAL, and
+    PostgreSQL with synchronous_commit off, keep a commit once it returns however the worker
+    dies; only the database machine losing power may undo the last moments of commits (then
+    those few messages are sent again). Neither has to wait for the disk on every message.
     """
-    if db.engine.dialect.name == "sqlite":
+    dialect = db.engine.dialect.name
+    if dialect == "sqlite":
         db.session.connection().exec_driver_sql("PRAGMA synchronous=NORMAL")
-        db.session.commit()
+    elif dialect == "postgresql":
+        db.session.connection().exec_driver_sql("SET synchronous_commit TO OFF")
+    db.session.commit()
+    try:
+        yield
+    finally:
+        if dialect == "postgresql":
+            # Pooled connections are shared with the rest of the process: put it back.
+            db.session.rollback()
+            db.session.connection().exec_driver_sql("RESET synchronous_commit")
+            db.session.commit()
 
 
 def _stopped(stop: threading.Event | None) -> bool:
