@@ -305,3 +305,15 @@ def test_a_claim_takes_one_batch_and_the_next_claim_the_next(app, note_kind):
     first = claim(now, "a", 20, 300)
     second = claim(now, "b", 20, 300)
     assert first == ids[:20] and second == ids[20:40]
+
+
+def test_a_bad_verp_setting_is_a_one_line_error(tmp_path):
+    from tests.test_foundation import run_cli
+
+    result = run_cli(
+        ["worker", "--once"],
+        {"NOTIFIER_VERP_RETURN_PATH": "bounces", "NOTIFIER_DATABASE_URL": ""},
+        tmp_path,
+    )
+    assert result.returncode == 2
+    assert "NOTIFIER_VERP_RETURN_PATH must be an address" in result.stderr

@@ -35,6 +35,7 @@ from notifier.mail.backends import ConnectionLost, MailBackend, PermanentFailure
 from notifier.mail.message import build_bytes, sender_domain
 from notifier.mail.signing import signer_from
 from notifier.models import Outbox, Subscriber, Subscription
+from notifier.settings import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,11 @@ class _Run:
         self.domain = sender_domain(settings.mail_from)
         self.bounce_address = parseaddr(settings.mail_from)[1]
         self.verp_local, _, self.verp_domain = settings.verp_return_path.partition("@")
+        if settings.verp_return_path and not (self.verp_local and "." in self.verp_domain):
+            raise ConfigError(
+                f"NOTIFIER_VERP_RETURN_PATH must be an address like bounces@example.org, "
+                f"got {settings.verp_return_path!r}"
+            )
 
     def envelope_from(self, row: Outbox) -> str:
         """The return path; with VERP it names the row, so a bounce maps straight back to it."""
