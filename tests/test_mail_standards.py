@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import subprocess
 from collections.abc import Callable
+from datetime import timedelta
 
 import dkim
 import pytest
@@ -21,12 +22,79 @@ from notifier.emails import RENDERERS, kinds, renderer
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
-from notifier.models import Subscriber, utcnow
+from notifier.models import Announcement, Deadline, Feed, Subscriber, Update, utcnow
 from tests.support.mailing import queue, rows, subscriber
 from tests.support.spam import spam_report, spam_score
 
+
+def _update(title: str = "Data sharing for research: draft code of practice") -> Update:
+    feed = Feed(url="https://consultation.example.org/feed/")
+    db.session.add(feed)
+    db.session.flush()
+    update = Update(
+        feed_id=feed.id,
+        guid="https://consultation.example.org/?p=101",
+        link="https://consultation.example.org/updates/draft-code/",
+        title=title,
+        content_html="<p>The draft code of practice is open for comment.</p>",
+        content_text="The draft code of practice is open for comment.",
+        categories=["Research & Statistics"],
+        content_hash="0" * 64,
+        published_at=utcnow(),
+        stored_at=utcnow(),
+    )
+    db.session.add(update)
+    db.session.flush()
+    return update
+
+
+def _deadline() -> Deadline:
+    deadline = Deadline(update_id=_update().id, at=utcnow() + timedelta(days=7))
+    db.session.add(deadline)
+    db.session.flush()
+    return deadline
+
+
+def _announcement() -> Announcement:
+    item = Announcement(
+        subject="Workshop on the draft code",
+        body_markdown="Join us on **Tuesday** to discuss the draft code.",
+        strands=[],
+        send_at=utcnow(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _moved(person: Subscriber) -> tuple[str, dict]:
+    deadline = _deadline()
+    previous = (deadline.at - timedelta(days=3)).isoformat()
+    return f"moved:{person.id}", {
+        "deadline": deadline.id,
+        "at": deadline.at.isoformat(),
+        "previous_at": previous,
+    }
+
+
 # kind -> function(subscriber) -> (key, payload), for kinds that need more than a subscriber.
-SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {}
+SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {
+    "immediate": lambda p: (f"immediate:{p.id}", {"update": _update().id}),
+    "digest": lambda p: (
+        f"digest:daily:2026-11-25:{p.id}",
+        {
+            "since": (utcnow() - timedelta(days=1)).isoformat(),
+            "until": utcnow().isoformat(),
+            "updates": [_update().id],
+        },
+    ),
+    "reminder": lambda p: (
+        f"reminder:{p.id}",
+        {"deadline": (d := _deadline()).id, "at": d.at.isoformat(), "offset": 1},
+    ),
+    "deadline_moved": _moved,
+    "announcement": lambda p: (f"announcement:{p.id}", {"announcement": _announcement().id}),
+}
 # Kinds that are not about the list's content and so carry no List-* headers.
 TRANSACTIONAL = {"confirm"}
 NASTY_TITLE = (
