@@ -3,7 +3,7 @@
     .venv/bin/python bench/delivery [--count 20000] [--pg postgresql://postgres@127.0.0.1/postgres]
 
 Both send into the same loopback aiosmtpd sink, running in its own process. The worker is a
-real `notifier worker --once` process (its peak memory is read from wait4); the bare loop
+real `notifier worker --once` process (its peak memory read by /usr/bin/time); the bare loop
 builds each message with EmailMessage and sends it over one smtplib connection. With --pg, the
 queue is also drained by 1, 2 and 4 worker processes sharing one PostgreSQL database.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import smtplib
 import socket
 import subprocess
@@ -135,11 +136,15 @@ def bare_loop(port: int, count: int) -> float:
 
 
 def run_workers(env: dict[str, str], processes: int) -> tuple[float, list[int], list[str]]:
-    """Wall time for n `notifier worker --once` processes to drain the queue; their peak RSS."""
+    """Wall time for n `notifier worker --once` processes to drain the queue; their peak RSS.
+
+    Peak memory comes from /usr/bin/time: the rusage of a child forked straight from this
+    (large) process would count the parent's pages it inherited before exec.
+    """
     started = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [*NOTIFIER, "worker", "--once"],
+            ["/usr/bin/time", "-f", "peak-kb %M", *NOTIFIER, "worker", "--once"],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -149,12 +154,11 @@ def run_workers(env: dict[str, str], processes: int) -> tuple[float, list[int], 
     ]
     peaks, outputs = [], []
     for proc in procs:
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out, err = proc.stdout.read(), proc.stderr.read()
+        out, err = proc.communicate()
         if proc.returncode != 0:
             raise SystemExit(f"worker failed:\n{err}")
-        peaks.append(usage.ru_maxrss // 1024)  # KiB -> MiB
+        peak = re.findall(r"^peak-kb (\d+)$", err, re.MULTILINE)
+        peaks.append(int(peak[-1]) // 1024)  # KiB -> MiB
         outputs.append(out.strip())
     return time.perf_counter() - started, peaks, outputs
 
