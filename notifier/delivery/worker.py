@@ -121,8 +121,10 @@ class _Run:
         return self.bounce_address
 
     def message_id(self, row: Outbox) -> str:
-        # Stable for a row: a message re-sent after a crash carries the same Message-ID.
-        return f"<{row.id}.{re.sub(r'[^A-Za-z0-9.-]+', '.', row.key)}@{self.domain}>"
+        # Stable for a row: a message re-sent after a crash carries the same Message-ID. The key
+        # becomes dot-separated words, as RFC 5322 wants the part before the @.
+        words = re.sub(r"[^A-Za-z0-9-]+", ".", row.key).strip(".") or "email"
+        return f"<{row.id}.{words}@{self.domain}>"
 
     def message(self, row: Outbox) -> bytes:
         settings = self.settings
