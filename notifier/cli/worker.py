@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from notifier.cli.options import now_option, resolve_now
-from notifier.delivery.loop import run_forever
+from notifier.delivery.loop import run_forever, stop_on_signals
 from notifier.delivery.worker import deliver_due
 from notifier.mail.backends import from_url
 
@@ -21,8 +21,11 @@ def worker(once: bool, now):
     backend = from_url(current_app.config["NOTIFIER"].mail_url)
     try:
         if once:
-            tally = deliver_due(backend, resolve_now(now))
-            click.echo(f"sent {tally.sent}, retrying {tally.retried}, failed {tally.failed}")
+            tally = deliver_due(backend, resolve_now(now), stop=stop_on_signals())
+            click.echo(
+                f"sent {tally.sent}, retrying {tally.retried}, failed {tally.failed}, "
+                f"cancelled {tally.cancelled}"
+            )
         else:
             run_forever(backend)
     finally:

@@ -1,24 +1,47 @@
-"""Claim due outbox rows, render and send them, and record what the server said."""
+"""Claim due outbox rows, render and send them, and record what the server said.
+
+Exactly once: a row's outcome is committed right after the server answers for it, one message
+at a time, so a worker killed at any instant leaves at most the message in flight unrecorded;
+its lease then expires and another pass sends that one message again (with the same
+Message-ID, so receiving systems can tell it is a repeat).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
+import re
 import socket
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
+from notifier.bounces.suppression import record_bounce
+from notifier.delivery.claims import claim, release
+from notifier.delivery.rate import TokenBucket
+from notifier.delivery.rules import refusal
 from notifier.emails import render
 from notifier.extensions import db
-from notifier.mail.backends import MailBackend, PermanentFailure, TemporaryFailure
-from notifier.mail.message import build, sender_domain
-from notifier.models import Outbox, Subscriber
+from notifier.mail.backends import ConnectionLost, MailBackend, PermanentFailure, TemporaryFailure
+from notifier.mail.message import build_bytes, sender_domain
+from notifier.mail.signing import signer_from
+from notifier.models import Outbox, Subscriber, Subscription
+from notifier.settings import ConfigError
 
 log = logging.getLogger(__name__)
+
+# Stop taking messages from a batch once this share of the lease is used, so a slow batch is
+# handed back before its lease can expire under a message that is being sent.
+LEASE_MARGIN = 0.8
 
 
 @dataclass
@@ -26,139 +49,287 @@ class Tally:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    cancelled: int = 0
+    # The SMTP server could not be reached: the pass ended early and left the rest due.
+    server_gone: bool = False
 
     def __iadd__(self, other: Tally) -> Tally:
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
+        self.cancelled += other.cancelled
+        self.server_gone = self.server_gone or other.server_gone
         return self
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retried + self.failed + self.cancelled
 
 
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def claim(now: datetime, worker: str, limit: int, lease_seconds: int) -> list[int]:
-    """Take a lease on up to limit due rows; an expired lease is anyone's to take."""
-    due = (
-        select(Outbox.id)
-        .where(
-            Outbox.status == "queued",
-            Outbox.next_attempt_at <= now,
-            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
-        )
-        .order_by(Outbox.next_attempt_at, Outbox.id)
-        .limit(limit)
-    )
-    if db.engine.dialect.name == "postgresql":
-        # Concurrent workers skip each other's rows instead of queueing behind them.
-        due = due.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(due))
-    if not ids:
-        db.session.rollback()
-        return []
-    # The guard in WHERE makes the claim safe on SQLite too, where there is no SKIP LOCKED:
-    # a row another worker leased in the meantime is simply not updated.
-    claimed = db.session.execute(
-        update(Outbox)
-        .where(
-            Outbox.id.in_(ids),
-            Outbox.status == "queued",
-            or_(Outbox.lease_until.is_(None), Outbox.lease_until < now),
-        )
-        .values(claimed_by=worker, lease_until=now + timedelta(seconds=lease_seconds))
-        .returning(Outbox.id)
-    )
-    ids = sorted(claimed.scalars())
-    db.session.commit()
-    return ids
-
-
-def deliver_due(backend: MailBackend, now: datetime, worker: str | None = None) -> Tally:
-    """Send every row due at now, batch by batch, then return what happened."""
+def deliver_due(
+    backend: MailBackend,
+    now: datetime,
+    worker: str | None = None,
+    stop: threading.Event | None = None,
+    limiter: TokenBucket | None = None,
+) -> Tally:
+    """Send every row due at now, batch by batch, until none is left or stop is set."""
     settings = current_app.config["NOTIFIER"]
-    worker = worker or worker_name()
+    run = _Run(
+        backend=backend,
+        now=now,
+        worker=worker or worker_name(),
+        limiter=limiter or TokenBucket(settings.mail_rate_per_second),
+        settings=settings,
+    )
     tally = Tally()
-    while ids := claim(now, worker, settings.mail_batch_size, settings.mail_lease_seconds):
-        for row_id in ids:
-            tally += deliver_one(backend, row_id, now, worker)
+    with _outcome_connection() as outcomes, _rows_stay_loaded():
+        run.outcomes = outcomes
+        while not _stopped(stop) and not tally.server_gone:
+            ids = claim(now, run.worker, settings.mail_batch_size, settings.mail_lease_seconds)
+            if not ids:
+                break
+            _deliver_batch(run, ids, tally, stop)
     return tally
 
 
-def deliver_one(backend: MailBackend, row_id: int, now: datetime, worker: str) -> Tally:
-    """Send one claimed row and record the outcome in its own transaction."""
-    settings = current_app.config["NOTIFIER"]
-    row = db.session.get(Outbox, row_id)
-    if row is None or row.claimed_by != worker or row.status != "queued":
-        return Tally()
-    subscriber = db.session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
-    if subscriber is not None and subscriber.status == "suppressed":
-        _finish(row, "cancelled", error="address suppressed")
-        return Tally()
-    domain = sender_domain(settings.mail_from)
-    message_id = row.message_id or f"<{row.id}.{row.key.replace(':', '.')}@{domain}>"
-    try:
-        message = build(
+class _Run:
+    """What stays the same for every message of one pass."""
+
+    def __init__(self, *, backend, now, worker, limiter, settings):
+        self.backend, self.now, self.worker, self.limiter = backend, now, worker, limiter
+        self.settings = settings
+        self.outcomes = None  # the autocommit connection outcomes are written on
+        self.signer = signer_from(settings)
+        self.domain = sender_domain(settings.mail_from)
+        self.bounce_address = parseaddr(settings.mail_from)[1]
+        self.verp_local, _, self.verp_domain = settings.verp_return_path.partition("@")
+        if settings.verp_return_path and not (self.verp_local and "." in self.verp_domain):
+            raise ConfigError(
+                f"NOTIFIER_VERP_RETURN_PATH must be an address like bounces@example.org, "
+                f"got {settings.verp_return_path!r}"
+            )
+
+    def envelope_from(self, row: Outbox) -> str:
+        """The return path; with VERP it names the row, so a bounce maps straight back to it."""
+        if self.verp_local:
+            return f"{self.verp_local}+{row.id}@{self.verp_domain}"
+        return self.bounce_address
+
+    def message_id(self, row: Outbox) -> str:
+        # Stable for a row: a message re-sent after a crash carries the same Message-ID. The key
+        # becomes dot-separated words, as RFC 5322 wants the part before the @.
+        words = re.sub(r"[^A-Za-z0-9-]+", ".", row.key).strip(".") or "email"
+        return f"<{row.id}.{words}@{self.domain}>"
+
+    def message(self, row: Outbox) -> bytes:
+        settings = self.settings
+        message = build_bytes(
             render(row),
             mail_from=settings.mail_from,
             list_id=settings.list_id,
-            message_id=message_id,
-            when=now,
+            message_id=self.message_id(row),
+            when=self.now,
             unsubscribe_mailto=settings.list_unsubscribe_mailto,
-        ).as_bytes()
+        )
+        return self.signer.sign(message) if self.signer else message
+
+
+def _deliver_batch(run: _Run, ids: list[int], tally: Tally, stop) -> None:
+    lease_ends = time.monotonic() + run.settings.mail_lease_seconds * LEASE_MARGIN
+    rows = _load(ids, run.worker)
+    db.session.commit()  # end the read; the rows stay loaded, and outcomes go on run.outcomes
+    for index, (row, subscriber) in enumerate(rows):
+        if _stopped(stop) or tally.server_gone or time.monotonic() > lease_ends:
+            release([left.id for left, _ in rows[index:]], run.worker)
+            return
+        _deliver_one(run, row, subscriber, tally)
+
+
+def _load(ids: list[int], worker: str) -> list[tuple[Outbox, Subscriber | None]]:
+    """The batch's rows with their subscribers (and strands) in a few queries, not one per row."""
+    query = (
+        select(Outbox, Subscriber)
+        .outerjoin(Subscriber, Subscriber.id == Outbox.subscriber_id)
+        .where(Outbox.id.in_(ids), Outbox.claimed_by == worker, Outbox.status == "queued")
+        .order_by(Outbox.id)
+        .options(selectinload(Subscriber.subscriptions).options(joinedload(Subscription.strand)))
+    )
+    return [(row, subscriber) for row, subscriber in db.session.execute(query)]
+
+
+def _deliver_one(run: _Run, row: Outbox, subscriber: Subscriber | None, tally: Tally) -> None:
+    reason = refusal(row.kind, subscriber)
+    if reason:
+        _record(run, row, status="cancelled", last_error=reason)
+        tally.cancelled += 1
+        return
+    try:
+        message = run.message(row)
     except Exception as exc:
         log.exception("outbox %s could not be rendered", row.id)
-        _finish(row, "failed", error=f"render: {exc.__class__.__name__}: {exc}")
-        return Tally(failed=1)
-    if len(message) > settings.mail_max_bytes:
-        _finish(row, "failed", error=f"message is {len(message)} bytes, over the limit")
-        return Tally(failed=1)
-    row.message_id = message_id
-    row.attempts += 1
-    db.session.commit()
+        db.session.rollback()
+        _record(run, row, status="failed", last_error=f"render: {type(exc).__name__}: {exc}")
+        tally.failed += 1
+        return
+    limit = run.settings.mail_max_bytes
+    if len(message) > limit:
+        error = f"message is {len(message)} bytes, over mail_max_bytes ({limit})"
+        _record(run, row, status="failed", last_error=error)
+        tally.failed += 1
+        return
+    run.limiter.take()
     try:
-        result = backend.send(_envelope_from(settings, row), row.to_address, message)
+        result = run.backend.send(run.envelope_from(row), row.to_address, message)
     except PermanentFailure as exc:
-        _finish(row, "failed", error=str(exc), reply=str(exc))
-        return Tally(failed=1)
+        _fail_permanently(run, row, exc)
+        tally.failed += 1
+        return
+    except ConnectionLost as exc:
+        tally.server_gone = True
+        if exc.before_send and run.now < _gives_up_at(run, row):
+            # Nothing reached a server: the message was never in flight, so it costs no attempt.
+            release([row.id], run.worker)
+        else:
+            tally += _retry(run, row, str(exc))
+        return
     except TemporaryFailure as exc:
-        return _retry(row, now, str(exc), settings.mail_retry_hours)
-    row.sent_at = now
-    row.smtp_reply = result.reply
-    row.queue_id = result.queue_id
-    _finish(row, "sent")
-    return Tally(sent=1)
+        tally += _retry(run, row, str(exc))
+        return
+    _record(
+        run,
+        row,
+        status="sent",
+        attempts=row.attempts + 1,
+        sent_at=run.now,
+        message_id=run.message_id(row),
+        smtp_reply=result.reply,
+        queue_id=result.queue_id,
+        last_error=None,
+    )
+    tally.sent += 1
 
 
-def _envelope_from(settings, row: Outbox) -> str:
-    from email.utils import parseaddr
-
-    if settings.verp_return_path:
-        local, _, domain = settings.verp_return_path.partition("@")
-        return f"{local}+{row.id}@{domain}"
-    return parseaddr(settings.mail_from)[1]
-
-
-def _retry(row: Outbox, now: datetime, error: str, retry_hours: int) -> Tally:
-    if now - row.created_at > timedelta(hours=retry_hours):
-        _finish(row, "failed", error=f"gave up after {row.attempts} attempts: {error}")
-        return Tally(failed=1)
-    # Exponential backoff from one minute, capped at an hour, with jitter so a
-    # recovering relay is not hit by every retry at once.
-    delay = min(60 * 2 ** (row.attempts - 1), 3600) * random.uniform(0.8, 1.2)
-    row.next_attempt_at = now + timedelta(seconds=delay)
-    row.last_error = error
-    row.claimed_by = None
-    row.lease_until = None
+def _fail_permanently(run: _Run, row: Outbox, exc: PermanentFailure) -> None:
+    """A 5xx: never retried; refused by the recipient's side, it is a hard bounce."""
+    _record(
+        run,
+        row,
+        status="failed",
+        attempts=row.attempts + 1,
+        smtp_reply=str(exc),
+        last_error=str(exc),
+        commit=False,
+    )
+    if exc.is_bounce:
+        record_bounce(
+            row.to_address,
+            "hard",
+            run.now,
+            status_code=str(exc.code),
+            diagnostic=str(exc),
+            source="smtp",
+            outbox_id=row.id,
+        )
     db.session.commit()
+
+
+def _retry(run: _Run, row: Outbox, error: str) -> Tally:
+    """A 4xx or a lost connection: try again later with backoff, until the retry period ends."""
+    attempts = row.attempts + 1
+    hours = run.settings.mail_retry_hours
+    gives_up_at = _gives_up_at(run, row)
+    if run.now >= gives_up_at:
+        error = f"gave up after {attempts} attempts over {hours} hours: {error}"
+        _record(run, row, status="failed", attempts=attempts, last_error=error)
+        return Tally(failed=1)
+    retry_at = min(run.now + backoff(attempts), gives_up_at)
+    _record(run, row, attempts=attempts, next_attempt_at=retry_at, last_error=error)
     return Tally(retried=1)
 
 
-def _finish(row: Outbox, status: str, *, error: str | None = None, reply: str | None = None):
-    row.status = status
-    row.last_error = error
-    if reply:
-        row.smtp_reply = reply
-    row.claimed_by = None
-    row.lease_until = None
-    db.session.commit()
+def _gives_up_at(run: _Run, row: Outbox) -> datetime:
+    return row.created_at + timedelta(hours=run.settings.mail_retry_hours)
+
+
+def backoff(attempts: int) -> timedelta:
+    """One minute doubling per attempt up to an hour, with jitter so retries do not bunch."""
+    seconds = min(60 * 2 ** (attempts - 1), 3600)
+    return timedelta(seconds=seconds * random.uniform(0.75, 1.25))
+
+
+def _record(run: _Run, row: Outbox, *, commit: bool = True, **values) -> None:
+    """Write a row's outcome and give up its lease: committed at once, or with the session's."""
+    params = {f"new_{name}": value for name, value in values.items()}
+    connection = run.outcomes if commit else db.session.connection()
+    result = connection.execute(
+        _outcome_statement(frozenset(values)), {"row_id": row.id, "worker": run.worker, **params}
+    )
+    if result.rowcount != 1:
+        log.warning("outbox %s changed under worker %s; outcome %s", row.id, run.worker, values)
+
+
+@lru_cache(maxsize=32)
+def _outcome_statement(names: frozenset[str]):
+    # Built once per set of columns and run as plain Core: this runs once per message, and
+    # building and ORM-processing a fresh UPDATE each time cost more than the commit itself.
+    table = Outbox.__table__
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("row_id"),
+            table.c.claimed_by == bindparam("worker"),
+            table.c.status == "queued",
+        )
+        .values(
+            claimed_by=None,
+            lease_until=None,
+            **{name: bindparam(f"new_{name}") for name in sorted(names)},
+        )
+    )
+
+
+@contextlib.contextmanager
+def _outcome_connection():
+    """A connection of the pass's own that records each outcome in one cheap round trip.
+
+    Autocommit: the outcome UPDATE commits by itself, with no BEGIN or COMMIT to wait for.
+    And no wait for the disk: SQLite in WAL mode with synchronous=NORMAL, and PostgreSQL with
+    synchronous_commit off, keep a commit once it returns however the worker dies (the
+    guarantee is about the worker); only the database machine losing power may undo its last
+    moments of commits, and then at worst those few messages are sent again.
+    """
+    dialect = db.engine.dialect.name
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        if dialect == "sqlite":
+            connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        elif dialect == "postgresql":
+            connection.exec_driver_sql("SET synchronous_commit TO OFF")
+        try:
+            yield connection
+        finally:
+            if dialect == "postgresql":
+                # The connection goes back to a pool the rest of the process shares.
+                connection.exec_driver_sql("RESET synchronous_commit")
+
+
+def _stopped(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
+
+
+@contextlib.contextmanager
+def _rows_stay_loaded():
+    """Keep the batch's loaded rows across the per-message commits, then forget them."""
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
+        session.expire_all()

@@ -38,9 +38,21 @@ def render_pair(name: str, **context) -> tuple[str, str]:
     )
 
 
+_loaded = False
+
+
 def _load_renderers() -> None:
-    # Imported here, not at the top, so modules that register can import this one.
-    if not RENDERERS:
+    # Imported here, not at the top, so modules that register can import this one. A flag, not
+    # "is RENDERERS empty": a kind registered early (by a test, say) must not hide the rest.
+    global _loaded
+    if not _loaded:
         from notifier.discovery import submodules
 
         submodules("notifier.emails")
+        _loaded = True
+
+
+def kinds() -> list[str]:
+    """Every registered kind of email."""
+    _load_renderers()
+    return sorted(RENDERERS)

@@ -27,12 +27,27 @@ class TemporaryFailure(Exception):
     """Try again later: a 4xx reply, or the server could not be reached."""
 
 
-class PermanentFailure(Exception):
-    """Never retry: a 5xx reply. The code tells bounce handling what happened."""
+class ConnectionLost(TemporaryFailure):
+    """The server could not be reached or went away: nothing else will get through for now."""
 
-    def __init__(self, message: str, code: int | None = None):
+    def __init__(self, message: str, before_send: bool = False):
+        super().__init__(message)
+        # True when no byte of this message reached a server: it was never in flight.
+        self.before_send = before_send
+
+
+class PermanentFailure(Exception):
+    """Never retry: a 5xx reply. The code and stage tell bounce handling what happened."""
+
+    def __init__(self, message: str, code: int | None = None, stage: str = "data"):
         super().__init__(message)
         self.code = code
+        # "mail" (our sender was refused), "rcpt" or "data" (the recipient was refused).
+        self.stage = stage
+
+    @property
+    def is_bounce(self) -> bool:
+        return self.stage != "mail"
 
 
 class MailBackend(Protocol):
@@ -127,26 +142,43 @@ class SmtpBackend:
 
     def send(self, sender: str, recipient: str, message: bytes) -> SendResult:
         try:
-            if self._conn is None:
-                self._conn = self._connect()
-            return self._transaction(sender, recipient, message)
-        except smtplib.SMTPServerDisconnected:
-            # A pooled connection the server closed while idle: one fresh try.
-            self._drop()
+            fresh = self._conn is None
+            if fresh:
+                self._open()
             try:
-                self._conn = self._connect()
                 return self._transaction(sender, recipient, message)
-            except (OSError, smtplib.SMTPException) as exc:
+            except _StaleConnection:
+                if fresh:
+                    raise
+                # A pooled connection the server closed while idle: one fresh try. Nothing of
+                # this message reached the server yet, so the retry cannot duplicate it.
                 self._drop()
-                raise _classify(exc) from exc
+                self._open()
+                return self._transaction(sender, recipient, message)
+        except ConnectionLost:
+            self._drop()
+            raise
         except (OSError, smtplib.SMTPException) as exc:
-            if not isinstance(exc, smtplib.SMTPResponseException):
+            failure = _classify(exc)
+            if isinstance(failure, ConnectionLost):
                 self._drop()
-            raise _classify(exc) from exc
+            raise failure from exc
+
+    def _open(self) -> None:
+        try:
+            self._conn = self._connect()
+        except (OSError, smtplib.SMTPException) as exc:
+            raise ConnectionLost(
+                f"cannot connect to {self.host}:{self.port}: {exc.__class__.__name__}: {exc}",
+                before_send=True,
+            ) from exc
 
     def _transaction(self, sender: str, recipient: str, message: bytes) -> SendResult:
         conn = self._conn
-        code, reply = conn.mail(sender)
+        try:
+            code, reply = conn.mail(sender)
+        except smtplib.SMTPServerDisconnected as exc:
+            raise _StaleConnection(str(exc)) from exc
         if code != 250:
             conn.rset()
             raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -174,17 +206,28 @@ class SmtpBackend:
         self._drop()
 
 
+class _StaleConnection(smtplib.SMTPServerDisconnected):
+    """The connection was closed before this message's transaction began."""
+
+
 def _classify(exc: Exception) -> Exception:
     """Map an smtplib error to a temporary or permanent failure by its reply code."""
+    stage = "data"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, reply = next(iter(exc.recipients.values()))
+        stage = "rcpt"
     elif isinstance(exc, smtplib.SMTPResponseException):
         code, reply = exc.smtp_code, exc.smtp_error
+        if isinstance(exc, smtplib.SMTPSenderRefused):
+            stage = "mail"
     else:
-        return TemporaryFailure(f"connection: {exc.__class__.__name__}: {exc}")
+        return ConnectionLost(f"connection: {exc.__class__.__name__}: {exc}")
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
     if 500 <= code < 600:
-        return PermanentFailure(f"{code} {text}", code)
+        return PermanentFailure(f"{code} {text}", code, stage)
+    if code == 421 or code == -1:
+        # 421: the server is closing the channel; -1: smtplib saw the connection end.
+        return ConnectionLost(f"{code} {text}")
     return TemporaryFailure(f"{code} {text}")
 
 

@@ -18,6 +18,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    # The client's (host, port): tells one connection, and so one worker, from another.
+    peer: tuple = ()
 
     @property
     def message(self) -> email.message.EmailMessage:
@@ -37,9 +39,17 @@ class RecordingHandler:
         self.received: list[Received] = []
         self.replies: deque[str] = deque()  # e.g. "451 try later", "550 no such user"
         self.lock = threading.Lock()
+        # After this many messages the server goes away: connection dropped, port closed.
+        self.vanish_after: int | None = None
+        self.on_vanish = None
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
+            if self.vanish_after is not None and len(self.received) >= self.vanish_after:
+                server.transport.close()
+                if self.on_vanish:
+                    self.on_vanish()
+                return "421 4.3.2 gone"
             reply = self.replies.popleft() if self.replies else None
             if reply:
                 return reply
@@ -48,6 +58,7 @@ class RecordingHandler:
                     envelope.mail_from,
                     list(envelope.rcpt_tos),
                     bytes(envelope.original_content or envelope.content),
+                    tuple(session.peer or ()),
                 )
             )
         return f"250 2.0.0 Ok: queued as TEST{len(self.received):04d}"
@@ -67,7 +78,13 @@ class SmtpServer:
 
     def start(self) -> SmtpServer:
         self.controller.start()
+        # Runs in the server's own loop: stop listening, so a reconnect is refused.
+        self.handler.on_vanish = self.controller.server.close
         return self
+
+    def vanish_after(self, count: int) -> None:
+        """Accept count more messages, then drop the connection and stop listening."""
+        self.handler.vanish_after = len(self.received) + count
 
     def stop(self) -> None:
         self.controller.stop()

@@ -1,0 +1,1 @@
+"""Bounces and complaints: reading delivery reports, and suppressing addresses that bounce."""

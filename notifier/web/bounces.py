@@ -1,0 +1,89 @@
+"""POST /api/v1/bounces: relays report bounces and complaints here, with a shared secret."""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+
+from flask import Blueprint, abort, current_app, request
+
+from notifier.bounces.ingest import ReportError, ingest_report, record_reports, reports_from_json
+from notifier.extensions import csrf, db
+from notifier.models import utcnow
+
+bp = Blueprint("bounces", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+RAW_TYPES = ("message/rfc822", "multipart/report", "text/plain", "application/octet-stream")
+
+BOUNCE_SCHEMA = {
+    "type": "object",
+    "required": ["email", "type"],
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "type": {"type": "string", "enum": ["hard", "soft", "complaint"]},
+        "diagnostic": {"type": "string"},
+    },
+}
+# This route's entry in the API document, added to it when the document's module is present.
+API_ENTRY = {
+    "post": {
+        "summary": (
+            "Report bounces and complaints (for relays). Authorization: Bearer "
+            "<bounce_webhook_secret>, not an admin token; 404 while that setting is empty"
+        ),
+        "security": [{"bearer": []}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"oneOf": [BOUNCE_SCHEMA, {"type": "array", "items": BOUNCE_SCHEMA}]}
+                },
+                "message/rfc822": {"schema": {"type": "string", "description": "DSN or ARF"}},
+            },
+        },
+        "responses": {
+            "200": {"description": "Recorded; hard bounces and complaints suppress"},
+            "400": {"description": "Not a usable bounce, complaint or report; nothing changed"},
+            "401": {"description": "Missing or wrong secret"},
+            "404": {"description": "The webhook is off"},
+        },
+    }
+}
+with contextlib.suppress(ImportError):
+    from notifier.web import openapi
+
+    openapi.PATHS.setdefault("/api/v1/bounces", API_ENTRY)
+
+
+@bp.post("/bounces")
+def receive():
+    """Record a JSON {email, type, diagnostic} (or a list of them) or a raw DSN/ARF message."""
+    _authenticate()
+    now = utcnow()
+    try:
+        if request.mimetype == "application/json":
+            body = request.get_json(silent=True)
+            if body is None:
+                raise ReportError("the body is not valid JSON")
+            recorded = record_reports(reports_from_json(body), now, source="webhook")
+        elif request.mimetype in RAW_TYPES:
+            recorded = ingest_report(request.get_data(), now, source="webhook")
+        else:
+            raise ReportError("send application/json, or a report as message/rfc822")
+    except ReportError as exc:
+        db.session.rollback()
+        return {"error": "Bad Request", "message": str(exc)}, 400
+    return {"recorded": [{"email": b.email, "type": b.kind} for b in recorded]}, 200
+
+
+def _authenticate() -> None:
+    secret = current_app.config["NOTIFIER"].bounce_webhook_secret
+    if not secret:
+        abort(404)
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    # Compared in constant time, so the secret cannot be guessed byte by byte from timings.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given.strip().encode(), secret.encode()
+    ):
+        abort(401, description="Send the bounce webhook secret as 'Authorization: Bearer SECRET'.")

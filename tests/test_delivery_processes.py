@@ -1,0 +1,102 @@
+"""Real `notifier worker` processes: killed mid-batch, and several draining one queue.
+
+Runs on SQLite (the lease guard) and, in the PostgreSQL run, on PostgreSQL (SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import timedelta
+
+from notifier.models import utcnow
+from tests.support.mailing import crowd, queue, statuses
+
+NOTIFIER = [sys.executable, "-c", "from notifier.cli import main; main()"]
+
+
+def _worker(app, smtp_server, tmp_path, *args, **settings):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFIER_")}
+    env.update(
+        NOTIFIER_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        NOTIFIER_SECRET_KEY="test-secret",
+        NOTIFIER_BASE_URL="http://notifier.test",
+        NOTIFIER_MAIL_URL=smtp_server.url,
+        NOTIFIER_INSTANCE_PATH=str(tmp_path / "worker-instance"),
+        NOTIFIER_LOG_LEVEL="WARNING",
+    )
+    env.update({f"NOTIFIER_{key.upper()}": str(value) for key, value in settings.items()})
+    return subprocess.Popen(
+        [*NOTIFIER, "worker", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_one(
+    app, smtp_server, tmp_path
+):
+    people = crowd(300)
+    queue("already_subscribed", people)
+    settings = {"mail_lease_seconds": 2, "mail_batch_size": 50, "worker_idle_seconds": 0.2}
+
+    first = _worker(app, smtp_server, tmp_path, **settings)
+    assert _wait_until(lambda: len(smtp_server.received) >= 80, 60), first.stderr.read()
+    first.send_signal(signal.SIGKILL)  # no chance to finish anything
+    first.wait(10)
+    delivered_before = len(smtp_server.received)
+    assert delivered_before < 300, "killed too late to be mid-batch"
+
+    second = _worker(app, smtp_server, tmp_path, **settings)
+    everyone = {p.email for p in people}
+    done = _wait_until(lambda: {m.rcpt_tos[0] for m in smtp_server.received} >= everyone, 60)
+    second.send_signal(signal.SIGTERM)
+    _, errors = second.communicate(timeout=20)
+    assert done, errors
+    assert second.returncode == 0, errors
+
+    counts = Counter(m.rcpt_tos[0] for m in smtp_server.received)
+    assert set(counts) == everyone
+    repeated = [address for address, n in counts.items() if n > 1]
+    assert len(repeated) <= 1 and all(counts[a] == 2 for a in repeated)
+    assert statuses() == {"sent": 300}
+
+
+def test_four_workers_drain_one_queue_with_no_duplicates(app, smtp_server, tmp_path):
+    people = crowd(400)
+    # Due in a few seconds, so all four workers are up and polling when the race starts.
+    queue("already_subscribed", people, now=utcnow() + timedelta(seconds=4))
+    # A rate limit keeps one early worker from draining everything before the others start.
+    settings = {"mail_batch_size": 20, "worker_idle_seconds": 0.1, "mail_rate_per_second": 50}
+    workers = [_worker(app, smtp_server, tmp_path, **settings) for _ in range(4)]
+
+    everyone = {p.email for p in people}
+    done = _wait_until(lambda: {m.rcpt_tos[0] for m in smtp_server.received} >= everyone, 60)
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    outputs = [w.communicate(timeout=20) for w in workers]
+    assert done, outputs
+    for worker, (_, errors) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, errors
+
+    counts = Counter(m.rcpt_tos[0] for m in smtp_server.received)
+    assert set(counts) == everyone
+    assert max(counts.values()) == 1
+    assert statuses() == {"sent": 400}
+    connections = Counter(m.peer for m in smtp_server.received)
+    assert len(connections) >= 2, f"one worker did everything: {connections} {outputs}"
