@@ -17,17 +17,7 @@ def init_app(app: Flask) -> None:
     """Add every command that a module of this package lists in its `commands` tuple."""
     for module in submodules("notifier.cli"):
         for command in getattr(module, "commands", ()):
-            _add(app.cli, command)
-
-
-def _add(cli: click.Group, command: click.Command) -> None:
-    # Two modules may each add subcommands to one group (say `subscribers`): merge them.
-    existing = cli.commands.get(command.name)
-    if isinstance(existing, click.Group) and isinstance(command, click.Group):
-        for sub in command.commands.values():
-            existing.add_command(sub)
-    else:
-        cli.add_command(command)
+            app.cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,4 @@
-"""`notifier bounces ingest [FILE]` and `notifier subscribers unsuppress EMAIL`."""
+"""`notifier bounces ingest [FILE]`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import click
 from flask.cli import with_appcontext
 
 from notifier.bounces.ingest import ReportError, ingest_report
-from notifier.bounces.suppression import SuppressionError, unsuppress
 from notifier.cli import fail
 from notifier.cli.options import now_option, resolve_now
 from notifier.extensions import db
@@ -39,23 +38,4 @@ def ingest(report, now):
         )
 
 
-@click.group("subscribers")
-def subscribers():
-    """Manage subscribers."""
-
-
-@subscribers.command("unsuppress")
-@click.argument("email")
-@with_appcontext
-def unsuppress_command(email: str):
-    """Lift the suppression of an address that bounced or complained."""
-    try:
-        subscriber = unsuppress(email)
-    except SuppressionError as exc:
-        db.session.rollback()
-        fail(str(exc))
-    db.session.commit()
-    click.echo(f"{subscriber.email} is no longer suppressed (now {subscriber.status})")
-
-
-commands = (bounces, subscribers)
+commands = (bounces,)

@@ -1,4 +1,4 @@
-"""`notifier subscribers import|export`: move a list in or out as CSV."""
+"""`notifier subscribers import|export|unsuppress`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from notifier.bounces.suppression import SuppressionError, unsuppress
+from notifier.cli import fail
 from notifier.cli.options import now_option, resolve_now
 from notifier.extensions import db
 from notifier.subscriptions.transfer import (
@@ -53,6 +55,20 @@ def import_command(path: Path, now):
 def export_command():
     """Write every subscriber as CSV to standard output."""
     write_csv(export_rows(), sys.stdout)
+
+
+@subscribers.command("unsuppress")
+@click.argument("email")
+@with_appcontext
+def unsuppress_command(email: str):
+    """Lift the suppression of an address that bounced or complained."""
+    try:
+        subscriber = unsuppress(email)
+    except SuppressionError as exc:
+        db.session.rollback()
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"{subscriber.email} is no longer suppressed (now {subscriber.status})")
 
 
 def _refuse(lines: list[str]) -> None:

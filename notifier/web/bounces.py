@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 
 from flask import Blueprint, abort, current_app, request
@@ -15,45 +14,6 @@ bp = Blueprint("bounces", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 RAW_TYPES = ("message/rfc822", "multipart/report", "text/plain", "application/octet-stream")
-
-BOUNCE_SCHEMA = {
-    "type": "object",
-    "required": ["email", "type"],
-    "properties": {
-        "email": {"type": "string", "format": "email"},
-        "type": {"type": "string", "enum": ["hard", "soft", "complaint"]},
-        "diagnostic": {"type": "string"},
-    },
-}
-# This route's entry in the API document, added to it when the document's module is present.
-API_ENTRY = {
-    "post": {
-        "summary": (
-            "Report bounces and complaints (for relays). Authorization: Bearer "
-            "<bounce_webhook_secret>, not an admin token; 404 while that setting is empty"
-        ),
-        "security": [{"bearer": []}],
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"oneOf": [BOUNCE_SCHEMA, {"type": "array", "items": BOUNCE_SCHEMA}]}
-                },
-                "message/rfc822": {"schema": {"type": "string", "description": "DSN or ARF"}},
-            },
-        },
-        "responses": {
-            "200": {"description": "Recorded; hard bounces and complaints suppress"},
-            "400": {"description": "Not a usable bounce, complaint or report; nothing changed"},
-            "401": {"description": "Missing or wrong secret"},
-            "404": {"description": "The webhook is off"},
-        },
-    }
-}
-with contextlib.suppress(ImportError):
-    from notifier.web import openapi
-
-    openapi.PATHS.setdefault("/api/v1/bounces", API_ENTRY)
 
 
 @bp.post("/bounces")

@@ -89,6 +89,40 @@ DEADLINE = {
     },
 }
 
+BOUNCE_SCHEMA = {
+    "type": "object",
+    "required": ["email", "type"],
+    "properties": {
+        "email": {"type": "string", "format": "email"},
+        "type": {"type": "string", "enum": ["hard", "soft", "complaint"]},
+        "diagnostic": {"type": "string"},
+    },
+}
+BOUNCES = {
+    "post": {
+        "summary": (
+            "Report bounces and complaints (for relays). Authorization: Bearer "
+            "<bounce_webhook_secret>, not an admin token; 404 while that setting is empty"
+        ),
+        "security": [{"bearer": []}],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"oneOf": [BOUNCE_SCHEMA, {"type": "array", "items": BOUNCE_SCHEMA}]}
+                },
+                "message/rfc822": {"schema": {"type": "string", "description": "DSN or ARF"}},
+            },
+        },
+        "responses": {
+            "200": {"description": "Recorded; hard bounces and complaints suppress"},
+            "400": {"description": "Not a usable bounce, complaint or report; nothing changed"},
+            "401": {"description": "Missing or wrong secret"},
+            "404": {"description": "The webhook is off"},
+        },
+    }
+}
+
 # The paths of the API. A new route adds its entry here, nowhere else.
 PATHS: dict[str, dict] = {
     "/api/v1/subscriptions": {
@@ -114,6 +148,7 @@ PATHS: dict[str, dict] = {
             },
         }
     },
+    "/api/v1/bounces": BOUNCES,
     "/api/v1/updates/{update_id}/deadline": {
         "put": {
             "summary": "Correct an update's comment deadline; later polls never overwrite it",
