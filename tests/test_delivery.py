@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+import time
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from notifier.emails import RENDERERS, renderer
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
-from notifier.models import Bounce, Subscriber, utcnow
+from notifier.models import Bounce, Outbox, Subscriber, utcnow
 from tests.support.mailing import crowd, queue, rows, subscriber
 
 
@@ -317,3 +318,39 @@ def test_a_bad_verp_setting_is_a_one_line_error(tmp_path):
     )
     assert result.returncode == 2
     assert "NOTIFIER_VERP_RETURN_PATH must be an address" in result.stderr
+
+
+def test_a_pass_longer_than_a_lease_never_holds_an_expired_lease(make_app, smtp_server, note_kind):
+    app = make_app(mail_lease_seconds=1, mail_batch_size=1)
+    with app.app_context():
+        start = utcnow()
+        queue(note_kind, crowd(4), now=start)
+        seen = []
+
+        class Slow:
+            """A relay that takes 0.4 s a message, and notes whether another worker could
+            take the row being sent (its lease already over) at that moment."""
+
+            def __init__(self, inner):
+                self.inner = inner
+
+            def send(self, sender, recipient, message):
+                time.sleep(0.4)
+                with db.engine.connect() as conn:
+                    lease = conn.execute(
+                        select(Outbox.__table__.c.lease_until).where(
+                            Outbox.__table__.c.to_address == recipient
+                        )
+                    ).scalar()
+                lease = lease.replace(tzinfo=UTC) if lease.tzinfo is None else lease
+                seen.append(lease > utcnow())
+                return self.inner.send(sender, recipient, message)
+
+            def close(self):
+                self.inner.close()
+
+        backend = Slow(from_url(smtp_server.url))
+        tally = deliver_due(backend, start)
+        backend.close()
+        assert tally.sent == 4
+        assert seen == [True, True, True, True]

@@ -87,10 +87,15 @@ def deliver_due(
         settings=settings,
     )
     tally = Tally()
+    started = time.monotonic()
     with _outcome_connection() as outcomes, _rows_stay_loaded():
         run.outcomes = outcomes
         while not _stopped(stop) and not tally.server_gone:
-            ids = claim(now, run.worker, settings.mail_batch_size, settings.mail_lease_seconds)
+            # Leases run from the moment of each claim, not from the start of the pass: in a
+            # pass longer than a lease, a batch leased from the start would be expired on
+            # arrival and free for another worker to send as well.
+            moment = now + timedelta(seconds=time.monotonic() - started)
+            ids = claim(moment, run.worker, settings.mail_batch_size, settings.mail_lease_seconds)
             if not ids:
                 break
             _deliver_batch(run, ids, tally, stop)
