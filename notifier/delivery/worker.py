@@ -303,24 +303,17 @@ def _outcome_connection():
     """A connection of the pass's own that records each outcome in one cheap round trip.
 
     Autocommit: the outcome UPDATE commits by itself, with no BEGIN or COMMIT to wait for.
-    And no wait for the disk: SQLite in WAL mode with synchronous=NORMAL, and PostgreSQL with
-    synchronous_commit off, keep a commit once it returns however the worker dies (the
-    guarantee is about the worker); only the database machine losing power may undo its last
-    moments of commits, and then at worst those few messages are sent again.
+    On PostgreSQL each outcome is durable when it returns, so even the database server
+    crashing cannot undo a "sent" and cause a repeat. SQLite in WAL mode with
+    synchronous=NORMAL keeps a commit however the worker (and with it the in-process
+    database) dies; only the machine losing power may undo its last moments of commits,
+    and then at worst those few messages are sent again.
     """
-    dialect = db.engine.dialect.name
     with db.engine.connect() as connection:
         connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        if dialect == "sqlite":
+        if db.engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
-        elif dialect == "postgresql":
-            connection.exec_driver_sql("SET synchronous_commit TO OFF")
-        try:
-            yield connection
-        finally:
-            if dialect == "postgresql":
-                # The connection goes back to a pool the rest of the process shares.
-                connection.exec_driver_sql("RESET synchronous_commit")
+        yield connection
 
 
 def _stopped(stop: threading.Event | None) -> bool:
