@@ -59,14 +59,19 @@ def serve(**options):
     return handler, controller
 
 
-def test_starttls_with_auth_delivers(certificate):
-    handler, controller = serve(
+def serve_with_auth(certificate):
+    """A server that insists on STARTTLS, then on AUTH."""
+    return serve(
         tls_context=certificate,
         require_starttls=True,
         auth_required=True,
         auth_require_tls=True,
         authenticator=authenticator,
     )
+
+
+def test_starttls_with_auth_delivers(certificate):
+    handler, controller = serve_with_auth(certificate)
     try:
         backend = from_url(
             f"smtp://notifier:s3cret%20pass@127.0.0.1:{controller.port}?starttls=true&verify=false"
@@ -82,13 +87,7 @@ def test_starttls_with_auth_delivers(certificate):
 
 
 def test_wrong_password_leaves_the_message_due_rather_than_failing_it(certificate):
-    handler, controller = serve(
-        tls_context=certificate,
-        require_starttls=True,
-        auth_required=True,
-        auth_require_tls=True,
-        authenticator=authenticator,
-    )
+    handler, controller = serve_with_auth(certificate)
     try:
         backend = from_url(
             f"smtp://notifier:wrong@127.0.0.1:{controller.port}"
