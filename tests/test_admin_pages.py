@@ -13,6 +13,7 @@ from notifier.extensions import db
 from notifier.feeds.poll import poll_all
 from notifier.models import (
     Announcement,
+    AuditEntry,
     Deadline,
     Feed,
     Outbox,
@@ -207,3 +208,43 @@ def _one_entry_feed(sentence: str):
     <guid>p1</guid><pubDate>Mon, 02 Nov 2026 10:00:00 +0000</pubDate>
     <description>The paper is open {sentence}.</description></item></channel></rss>"""
     return Response(body.encode(), headers={"Content-Type": "application/rss+xml"})
+
+
+def test_admin_lifts_a_suppression(client, admin):
+    db.session.add(
+        Subscriber(
+            email="bounced@example.org",
+            status="suppressed",
+            confirmed_at=utcnow(),
+            suppressed_at=utcnow(),
+            suppressed_reason="hard bounce: 550",
+            bounce_score=1,
+        )
+    )
+    db.session.commit()
+    sign_in(client)
+    page = client.get("/admin/subscribers?q=bounced").text
+    assert "Lift suppression" in page
+    answer = client.post(
+        "/admin/subscribers/unsuppress",
+        data={"email": "bounced@example.org", "csrf_token": csrf_from(page)},
+    )
+    assert answer.status_code == 302
+    after = client.get(answer.headers["Location"]).text
+    assert "bounced@example.org is no longer suppressed; it is now confirmed" in after
+    person = db.session.scalar(select(Subscriber).where(Subscriber.email == "bounced@example.org"))
+    assert (person.status, person.bounce_score) == ("confirmed", 0)
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "subscriber.unsuppress")
+    )
+    assert entry.actor == "ops@example.org"
+
+
+def test_lifting_a_suppression_needs_the_csrf_token(client, admin):
+    db.session.add(Subscriber(email="bounced@example.org", status="suppressed"))
+    db.session.commit()
+    sign_in(client)
+    answer = client.post("/admin/subscribers/unsuppress", data={"email": "bounced@example.org"})
+    assert answer.status_code == 400
+    person = db.session.scalar(select(Subscriber).where(Subscriber.email == "bounced@example.org"))
+    assert person.status == "suppressed"

@@ -32,6 +32,7 @@ from wtforms.validators import DataRequired, Optional
 
 from notifier import admin_overview
 from notifier.admins import find_admin
+from notifier.bounces.suppression import SuppressionError, unsuppress
 from notifier.extensions import db, limiter
 from notifier.feeds.calendar import open_deadlines
 from notifier.feeds.corrections import correct_deadline, parse_deadline_input
@@ -146,6 +147,23 @@ def subscribers():
     return render_template(
         "admin/subscribers.html", query=query, found=found, tz=current_app.config["NOTIFIER"].tz
     )
+
+
+@bp.post("/subscribers/unsuppress")
+@login_required
+def lift_suppression():
+    """Let a suppressed address (a bounce or a complaint) receive mail again."""
+    form = FlaskForm()
+    email = request.form.get("email", "")
+    if form.validate_on_submit():
+        try:
+            subscriber = unsuppress(email, actor=g.admin.email)
+        except SuppressionError as exc:
+            flash(f"Nothing changed: {exc}.")
+        else:
+            db.session.commit()
+            flash(f"{subscriber.email} is no longer suppressed; it is now {subscriber.status}.")
+    return redirect(url_for("admin.subscribers", q=email))
 
 
 @bp.route("/updates/<int:update_id>/deadline", methods=["GET", "POST"])
