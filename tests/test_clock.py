@@ -7,7 +7,6 @@ import subprocess
 import sys
 import threading
 import time
-import types
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -74,9 +73,7 @@ def test_two_schedulers_at_once_only_one_acts(app):
 
 def test_the_scheduler_runs_its_jobs_and_polls_through_the_feed_part(app, monkeypatch):
     polled = []
-    fake = types.ModuleType("notifier.feeds.poll")
-    fake.poll_due = lambda now: polled.append(now) or []
-    monkeypatch.setitem(sys.modules, "notifier.feeds.poll", fake)
+    monkeypatch.setattr(clock_module, "poll_due", lambda now: polled.append(now) or [])
     make_subscriber("fast@example.org", frequency="immediate", confirmed="2020-01-01T00:00")
     make_update("Just in", "2020-06-01T00:00")
     clock = Clock(app)
@@ -166,3 +163,36 @@ def test_two_scheduler_processes_at_once_only_one_acts(app, tmp_path):
     assert sum("is idle: another scheduler acts" in text for text in said) == 1, said
     # Stopped with SIGTERM, each gave the lease back (the idle one may have taken over).
     assert db.session.scalar(select(func.count()).select_from(Lock)) == 0
+
+
+def test_jobs_never_overlap_so_a_poll_cannot_straddle_a_digest_run(app, monkeypatch):
+    spans = []
+
+    def slow(name):
+        def job(now):
+            start = time.monotonic()
+            time.sleep(0.3)
+            spans.append((name, start, time.monotonic()))
+
+        return job
+
+    class TwoJobs(Clock):
+        def jobs(self):
+            return {
+                "heartbeat": (lambda now: None, 30),
+                "poll": (slow("poll"), 60),
+                "digests": (slow("digests"), 60),
+            }
+
+    clock = TwoJobs(app)
+    scheduler = clock.schedule(BackgroundScheduler(timezone="UTC"))
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(spans) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown()
+        clock.release()
+    (_, first_start, first_end), (_, second_start, _) = sorted(spans, key=lambda s: s[1])
+    assert second_start >= first_end

@@ -9,11 +9,13 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from notifier.extensions import db
+from notifier.feeds.poll import poll_due
 from notifier.models import utcnow
 from notifier.schedules import announcements, digests, housekeeping, immediate, locks, reminders
 
@@ -25,17 +27,12 @@ LOCK = "scheduler"
 LEASE_SECONDS = 120
 HEARTBEAT_SECONDS = 30
 MINUTE = 60
+SERIAL = "serial"
 
 
 def poll(now: datetime) -> None:
     """Poll the feeds that are due, then queue what the poll brought in."""
-    try:
-        # Imported here: the feed code is its own part and this module works without it.
-        from notifier.feeds.poll import poll_due
-    except ImportError:
-        log.warning("feed polling is not available in this build")
-    else:
-        poll_due(now)
+    poll_due(now)
     immediate.send_new_updates(now)
     reminders.notify_moved(now)
 
@@ -108,10 +105,16 @@ class Clock:
         scheduler = scheduler or BlockingScheduler(timezone="UTC")
         # APScheduler logs every run of every job at INFO: once a minute each, too chatty.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # The jobs run one at a time. A digest or reminder run must never overlap a poll: an
+        # update the poll stored as of a moment before the period's end, but committed after
+        # the run looked, would fall behind every subscriber's cursor and never be sent. Only
+        # the heartbeat runs beside them, so a long poll does not let the lease lapse.
+        scheduler.add_executor(ThreadPoolExecutor(max_workers=1), SERIAL)
         for name, (job, seconds) in self.jobs().items():
             scheduler.add_job(
                 self.run,
                 "interval",
+                executor="default" if name == "heartbeat" else SERIAL,
                 args=[job],
                 seconds=seconds,
                 id=name,
