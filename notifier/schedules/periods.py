@@ -28,25 +28,23 @@ def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
 
 def daily_period(now: datetime, at: time, tz: tzinfo) -> Period:
     """The latest daily instant at or before now."""
-    day = now.astimezone(tz).date()
-    end = local_instant(day, at, tz)
-    if end > now:
-        day -= timedelta(days=1)
-        end = local_instant(day, at, tz)
-    previous = local_instant(day - timedelta(days=1), at, tz)
-    return Period("daily", day.isoformat(), end, previous)
+    return _latest("daily", now.astimezone(tz).date(), timedelta(days=1), now, at, tz)
 
 
 def weekly_period(now: datetime, weekday: int, at: time, tz: tzinfo) -> Period:
     """The latest weekly instant (weekday: Monday is 0) at or before now."""
     today = now.astimezone(tz).date()
-    day = today - timedelta(days=(today.weekday() - weekday) % 7)
+    this_week = today - timedelta(days=(today.weekday() - weekday) % 7)
+    return _latest("weekly", this_week, timedelta(days=7), now, at, tz)
+
+
+def _latest(kind: str, day: date, step: timedelta, now: datetime, at: time, tz) -> Period:
+    """The period firing on day, or the one a step before if day's instant is still ahead."""
     end = local_instant(day, at, tz)
     if end > now:
-        day -= timedelta(days=7)
+        day -= step
         end = local_instant(day, at, tz)
-    previous = local_instant(day - timedelta(days=7), at, tz)
-    return Period("weekly", day.isoformat(), end, previous)
+    return Period(kind, day.isoformat(), end, local_instant(day - step, at, tz))
 
 
 def period_for(kind: str, now: datetime, settings) -> Period:
