@@ -17,7 +17,7 @@ from notifier.emails.list_email import (
 )
 from notifier.extensions import db
 from notifier.mail.message import Email
-from notifier.models import Deadline, Outbox, Strand, Subscription, Update
+from notifier.models import Deadline, Outbox, Strand, Update
 
 CLOSING_SOON = timedelta(days=7)
 
@@ -52,17 +52,6 @@ def immediate(row: Outbox) -> Email:
     (update,) = _updates([row.payload["update"]])
     return list_email(
         row, subscriber, f"New update: {update.title}", "immediate", item=_item(update)
-    )
-
-
-def _strands_of(subscriber_id: int) -> list[Strand]:
-    return list(
-        db.session.scalars(
-            select(Strand)
-            .join(Subscription, Subscription.strand_id == Strand.id)
-            .where(Subscription.subscriber_id == subscriber_id)
-            .order_by(Strand.position, Strand.id)
-        )
     )
 
 
@@ -105,7 +94,8 @@ def digest(row: Outbox) -> Email:
     since = parse_moment(row.payload["since"])
     until = parse_moment(row.payload["until"])
     updates = _updates(row.payload["updates"])
-    mine = _strands_of(subscriber.id)
+    # The worker loaded each subscriber with their strands: no query per digest for them.
+    mine = sorted(subscriber.strands, key=lambda strand: (strand.position, strand.id))
     count = len(updates)
     noun = "update" if count == 1 else "updates"
     return list_email(
