@@ -12,12 +12,10 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,7 +31,7 @@ from notifier.models import (  # noqa: E402
     update_strands,
 )
 from notifier.schedules import digests, immediate  # noqa: E402
-from notifier.settings import database_url  # noqa: E402
+from tests.support.databases import scratch_database  # noqa: E402
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # a daily digest instant (08:00 GMT)
 CHUNK = 10_000
@@ -98,24 +96,6 @@ def seed_updates(count: int, strands: list[int]) -> Feed:
     return feed
 
 
-def throwaway(url: str, instance: Path):
-    """A database URL to run in, and how to drop it afterwards."""
-    if not url:
-        return f"sqlite:///{instance / 'bench.db'}", lambda: None
-    base = make_url(database_url(url, instance))
-    name = f"notifier_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return base.set(database=name).render_as_string(hide_password=False), drop
-
-
 def timed(action):
     started = time.perf_counter()
     result = action()
@@ -171,12 +151,11 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--updates", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url, drop = throwaway(args.database_url, Path(folder))
-        try:
-            run(url, Path(folder), args.subscribers, args.updates)
-        finally:
-            drop()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        scratch_database(args.database_url, Path(folder), "notifier_bench") as url,
+    ):
+        run(url, Path(folder), args.subscribers, args.updates)
 
 
 if __name__ == "__main__":

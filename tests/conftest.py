@@ -9,19 +9,17 @@ from __future__ import annotations
 import contextvars
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from notifier import create_app
 from notifier.extensions import db
 from notifier.models import Strand
-from notifier.settings import database_url as normalise_url
+from tests.support.databases import scratch_database
 from tests.support.http import FeedServer
 from tests.support.smtp import SmtpServer
 
@@ -56,26 +54,16 @@ class IsolatedClient(FlaskClient):
 def database(tmp_path_factory):
     """A migrated database for this run: a template SQLite file, or a new PostgreSQL database."""
     instance = tmp_path_factory.mktemp("template")
-    if not PG_BASE:
-        url = f"sqlite:///{instance / 'template.db'}"
+    with scratch_database(PG_BASE, instance, "notifier_test") as url:
         _migrate(url, instance)
-        yield {"kind": "sqlite", "template": instance / "template.db"}
-        return
-    base = make_url(normalise_url(PG_BASE, instance))
-    name = f"notifier_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    _migrate(url, instance)
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        seed = [dict(row._mapping) for row in conn.execute(Strand.__table__.select())]
-    yield {"kind": "postgresql", "url": url, "engine": engine, "seed": seed}
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        if not PG_BASE:
+            yield {"kind": "sqlite", "template": instance / "notifier_test.db"}
+            return
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            seed = [dict(row._mapping) for row in conn.execute(Strand.__table__.select())]
+        yield {"kind": "postgresql", "url": url, "engine": engine, "seed": seed}
+        engine.dispose()
 
 
 def _fresh_url(database, instance: Path) -> str:

@@ -24,6 +24,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from tests.support.databases import scratch_database  # noqa: E402
+
 NOTIFIER = [sys.executable, "-c", "from notifier.cli import main; main()"]
 
 
@@ -163,23 +167,6 @@ def run_workers(env: dict[str, str], processes: int) -> tuple[float, list[int], 
     return time.perf_counter() - started, peaks, outputs
 
 
-def pg_database(base: str) -> tuple[str, callable]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"notifier_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=20000)
@@ -202,12 +189,9 @@ def main() -> None:
             print(f"worker peak memory:  {peak:8d} MB")
             if args.pg:
                 for processes in (1, 2, 4):
-                    pg_url, drop = pg_database(args.pg)
-                    try:
+                    with scratch_database(args.pg, instance, "notifier_bench") as pg_url:
                         fill_queue(pg_url, instance, args.count)
                         elapsed, peaks, _ = run_workers(env_for(pg_url, port, instance), processes)
-                    finally:
-                        drop()
                     print(
                         f"PostgreSQL, {processes} worker(s): {args.count / elapsed:8.0f} "
                         f"messages/s  (peak {max(peaks)} MB each at most)"
