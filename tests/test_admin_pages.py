@@ -17,12 +17,11 @@ from notifier.models import (
     Deadline,
     Feed,
     Outbox,
-    Strand,
     Subscriber,
-    Subscription,
     Update,
     utcnow,
 )
+from tests.support.content import make_subscriber
 from tests.support.http import Response
 
 PASSWORD = "a long admin password"
@@ -166,17 +165,8 @@ def _correct_and_poll_again(client, feed_server, update):
 
 
 def test_admin_sends_an_announcement_to_chosen_strands(client, admin):
-    strands = {s.slug: s for s in db.session.scalars(select(Strand))}
-    for address, slugs in [
-        ("both@example.org", ["fraud-error-debt", "research-statistics"]),
-        ("other@example.org", ["tailored-public-services"]),
-    ]:
-        subscriber = Subscriber(email=address, status="confirmed", confirmed_at=utcnow())
-        db.session.add(subscriber)
-        db.session.flush()
-        for slug in slugs:
-            db.session.add(Subscription(subscriber_id=subscriber.id, strand_id=strands[slug].id))
-    db.session.commit()
+    make_subscriber("both@example.org", ("fraud-error-debt", "research-statistics"))
+    make_subscriber("other@example.org", ("tailored-public-services",))
     sign_in(client)
     page = client.get("/admin/announcements")
     token = csrf_from(page.text)

@@ -95,6 +95,8 @@ def make_subscriber(
 
 
 def outbox(kind: str | None = None, to: str | None = None) -> list[Outbox]:
+    """Queued emails, read afresh (a request or a worker may have committed since)."""
+    db.session.expire_all()
     query = select(Outbox).order_by(Outbox.id)
     if kind:
         query = query.where(Outbox.kind == kind)

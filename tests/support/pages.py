@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from notifier.extensions import db
-from notifier.models import Outbox, Subscriber
+from notifier.models import Subscriber
+from tests.support.content import at, outbox  # noqa: F401 - shared with the page tests
 
 STRANDS = ["research-statistics", "fraud-error-debt", "tailored-public-services"]
 
@@ -42,18 +42,6 @@ def subscriber(email: str) -> Subscriber | None:
     return db.session.scalars(select(Subscriber).where(Subscriber.email == email)).first()
 
 
-def outbox(kind: str | None = None) -> list[Outbox]:
-    db.session.expire_all()
-    query = select(Outbox).order_by(Outbox.id)
-    if kind:
-        query = query.where(Outbox.kind == kind)
-    return list(db.session.scalars(query))
-
-
 def error_summary(html: str) -> list[tuple[str, str]]:
     """(anchor, message) pairs from the page's error summary."""
     return re.findall(r'<li><a href="#([^"]+)">([^<]+)</a></li>', html)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
