@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,19 @@ class Response:
 
 
 Route = Response | Callable[[BaseHTTPRequestHandler], Response | None]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client hanging up on a kept-alive connection is normal, not an error to print.
+
+    socketserver prints such errors to sys.stderr from the server's thread; a test capturing
+    a command's output at that moment would find the traceback mixed into it.
+    """
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class FeedServer:
@@ -53,7 +67,7 @@ class FeedServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
