@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Outbox, Subscriber
+from tests.support.content import preferences_of
 
 HEADER = "email,strands,frequency,reminders,consent_at,consent_source\n"
 
@@ -36,8 +37,10 @@ def test_rows_with_consent_arrive_confirmed_and_others_are_asked(runner, tmp_pat
     ada = db.session.scalar(select(Subscriber).where(Subscriber.email == "ada@example.org"))
     assert ada.status == "confirmed"
     assert ada.confirmed_at.isoformat() == "2025-06-01T08:30:00+00:00"
-    assert sorted(s.slug for s in ada.strands) == ["fraud-error-debt", "research-statistics"]
-    assert (ada.frequency, ada.reminders) == ("weekly", False)
+    assert preferences_of(ada) == {
+        "fraud-error-debt": ("weekly", False),
+        "research-statistics": ("weekly", False),
+    }
     evidence = db.session.scalar(select(ConsentRecord).where(ConsentRecord.subscriber_id == ada.id))
     assert evidence.source == "signup sheet at the June workshop"
     bob = db.session.scalar(select(Subscriber).where(Subscriber.email == "bob@example.org"))

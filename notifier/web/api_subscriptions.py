@@ -44,7 +44,7 @@ def create_subscription():
     strands = _field(errors, "strands", lambda: pick_strands(_slugs(body.get("strands"))))
     if errors:
         return {"error": "Bad Request", "message": "Some fields are wrong.", "fields": errors}, 400
-    subscribe(email, Choices(strands, frequency, reminders), origin("api"), utcnow())
+    subscribe(email, Choices.same(strands, frequency, reminders), origin("api"), utcnow())
     db.session.commit()
     return ACCEPTED, 202
 
