@@ -17,12 +17,14 @@ from notifier.schedules.fanout import (
     RANK,
     SUB,
     S,
+    after_run,
     email_columns,
     follows,
     in_batches,
     insert_emails,
     json_array_agg,
     json_object,
+    with_statistics,
 )
 from notifier.schedules.periods import period_for
 
@@ -60,9 +62,10 @@ def queue_due(kind: str, now: datetime) -> list[DigestRun]:
 def complete(run: DigestRun, now: datetime) -> DigestRun:
     """Queue every digest of a run that is not queued yet, then mark the run finished."""
     where = [S.c.status == "confirmed", follows(None, SUB.c.frequency == run.kind)]
+    with_statistics()
     candidates = _candidates(run.kind, run.period_end)
     if candidates:
-        in_batches(where, lambda lo, hi: _batch(run, candidates, lo, hi, now), run)
+        after_run(in_batches(where, lambda lo, hi: _batch(run, candidates, lo, hi, now), run))
     return runs.finish(run, now)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import String, case, cast, exists, func, literal, select
 
+from notifier.database import analyze
 from notifier.delivery.outbox import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Outbox, Subscriber, Subscription
@@ -85,6 +86,28 @@ def follows(strand_ids=None, *conditions) -> object:
     if strand_ids is not None:
         where.append(SUB.c.strand_id.in_(list(strand_ids)))
     return exists(select(1).where(*where))
+
+
+# What the fan-out queries read, and what a large run writes.
+READS = ("subscribers", "subscriptions", "updates", "update_strands")
+LARGE = BATCH
+
+
+def with_statistics() -> None:
+    """Give the planner statistics for what a run reads, where a bulk load left none.
+
+    The queries are shaped to plan well without them (batches by primary-key range, the
+    candidate updates as literal ids), but a fresh import should not leave it to luck.
+    """
+    if analyze(db.session, *READS, stale_only=True):
+        db.session.commit()
+
+
+def after_run(queued: int) -> None:
+    """After a large run, refresh the statistics of the rows it wrote, for the workers."""
+    if queued >= LARGE:
+        analyze(db.session, "outbox", "subscriptions")
+        db.session.commit()
 
 
 def in_batches(where: list, batch: Callable[[int, int], int], counter) -> int:

@@ -10,7 +10,16 @@ from sqlalchemy.orm import selectinload
 from notifier.extensions import db
 from notifier.models import DigestRun, Update
 from notifier.schedules import runs
-from notifier.schedules.fanout import CONFIRMED_AT, SUB, S, follows, json_object, queue_to
+from notifier.schedules.fanout import (
+    CONFIRMED_AT,
+    SUB,
+    S,
+    after_run,
+    follows,
+    json_object,
+    queue_to,
+    with_statistics,
+)
 
 KIND = "immediate"
 
@@ -40,7 +49,13 @@ def pending_updates(now: datetime) -> list[Update]:
 
 def send_new_updates(now: datetime) -> int:
     """Queue the immediate emails of every pending update; return how many were queued."""
-    return sum(fan_out_update(update, now) for update in pending_updates(now))
+    pending = pending_updates(now)
+    if not pending:
+        return 0
+    with_statistics()
+    queued = sum(fan_out_update(update, now) for update in pending)
+    after_run(queued)
+    return queued
 
 
 def sent_until() -> datetime | None:
