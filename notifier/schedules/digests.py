@@ -90,19 +90,20 @@ def _candidates(kind: str, end: datetime) -> dict[int, bool]:
 
 
 def _owed(kind: str, candidates: dict[int, bool], lo: int, hi: int):
-    """(subscriber, update, since) for each update this kind of digest owes subscribers lo..hi.
+    """(subscriber, update, cursor) for each update this kind owes subscribers lo..hi.
 
     An update is owed at the fastest frequency among the subscriber's strands it is in (a
     general update: among all their strands), so this kind owes it only where that fastest
     is this kind. Its window starts at the latest cursor of the strands of this kind that
-    brought it: a strand that just joined this frequency carries its own older cursor.
+    bring it (a strand that just joined this frequency carries its own older cursor).
     """
     rank = FREQUENCIES.index(kind)
-    since = func.max(case((SUB.c.frequency == kind, SINCE))).label("since")
-    subscriptions = SUB.join(S, S.c.id == SUB.c.subscriber_id)
+    # Only subscriptions: the subscriber's confirmation is applied outside, and a join here
+    # would let a planner without statistics scan every subscriber for each batch.
+    cursor = func.max(case((SUB.c.frequency == kind, SUB.c.digested_until))).label("cursor")
     in_strands = (
-        select(SUB.c.subscriber_id, US.c.update_id, since)
-        .select_from(subscriptions.join(US, US.c.strand_id == SUB.c.strand_id))
+        select(SUB.c.subscriber_id, US.c.update_id, cursor)
+        .select_from(SUB.join(US, US.c.strand_id == SUB.c.strand_id))
         .where(
             US.c.update_id.in_([u for u, is_general in candidates.items() if not is_general]),
             SUB.c.subscriber_id.between(lo, hi),
@@ -114,14 +115,13 @@ def _owed(kind: str, candidates: dict[int, bool], lo: int, hi: int):
     if not general:
         return in_strands.subquery("owed")
     fastest = (
-        select(SUB.c.subscriber_id, since)
-        .select_from(subscriptions)
+        select(SUB.c.subscriber_id, cursor)
         .where(SUB.c.subscriber_id.between(lo, hi))
         .group_by(SUB.c.subscriber_id)
         .having(func.min(RANK) == rank)
         .subquery("fastest")
     )
-    to_everyone = select(fastest.c.subscriber_id, U.c.id.label("update_id"), fastest.c.since).join(
+    to_everyone = select(fastest.c.subscriber_id, U.c.id.label("update_id"), fastest.c.cursor).join(
         U, U.c.id.in_(general)
     )
     return in_strands.union_all(to_everyone).subquery("owed")
@@ -131,19 +131,21 @@ def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -
     """Queue the digests of subscribers lo..hi and move their cursors to the period's end."""
     end = literal(run.period_end, UTCDateTime())
     owed = _owed(run.kind, candidates, lo, hi)
-    new = and_(U.c.stored_at > owed.c.since, U.c.stored_at <= end)
+    # The window starts at the cursor, never before the subscriber confirmed.
+    since = case(
+        (or_(owed.c.cursor.is_(None), owed.c.cursor < CONFIRMED_AT), CONFIRMED_AT),
+        else_=owed.c.cursor,
+    )
+    new = and_(U.c.stored_at > since, U.c.stored_at <= end)
     # A change shows as "updated" only for an update this subscriber already had.
     changed = and_(
-        U.c.revision > 1,
-        U.c.changed_at > owed.c.since,
-        U.c.changed_at <= end,
-        U.c.stored_at <= owed.c.since,
+        U.c.revision > 1, U.c.changed_at > since, U.c.changed_at <= end, U.c.stored_at <= since
     )
     payload = json_object(
         literal("run"),
         literal(run.id),
         literal("since"),
-        func.min(owed.c.since),
+        func.min(since),
         literal("until"),
         literal(run.period_end.isoformat()),
         literal("updates"),

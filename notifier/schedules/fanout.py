@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, exists, func, literal, select
+from sqlalchemy import String, case, cast, exists, func, literal, select, text
 
 from notifier.database import analyze
 from notifier.delivery.outbox import insert_ignoring_duplicates
@@ -121,6 +121,10 @@ def in_batches(where: list, batch: Callable[[int, int], int], counter) -> int:
     if lo is None:
         return total
     for start in range(lo, hi + 1, BATCH):
+        if postgres():
+            # A batch groups a few hundred thousand (subscriber, update) pairs: let the hash
+            # aggregates stay in memory rather than spill to disk (this transaction only).
+            db.session.execute(text("SET LOCAL work_mem = '64MB'"))
         queued = batch(start, start + BATCH - 1)
         counter.emails_queued = (counter.emails_queued or 0) + queued
         db.session.commit()
