@@ -39,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from notifier import create_app  # noqa: E402
 from notifier.extensions import db  # noqa: E402
 from notifier.models import (  # noqa: E402
+    DigestRun,
     Feed,
     Outbox,
     Strand,
@@ -91,10 +92,22 @@ def seed_subscribers(count: int, strands: list[tuple[int, str]]) -> None:
             for (strand_id, _), frequency, reminders in chosen
         ]
         if len(people) == CHUNK or i == count - 1:
-            db.session.execute(insert(Subscriber), people)
-            db.session.execute(insert(Subscription), follows)
+            write_rows(Subscriber.__table__, people)
+            write_rows(Subscription.__table__, follows)
             db.session.commit()
             people, follows = [], []
+
+
+def write_rows(table, rows: list[dict]) -> None:
+    """Insert rows: with COPY on PostgreSQL (a million rows in seconds), else executemany."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor().copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[column] for column in columns])
 
 
 def write_import_file(path: Path, count: int, strands: list[tuple[int, str]]) -> None:
@@ -192,8 +205,19 @@ def run_case(case: str, url: str, instance: Path, subscribers: int, updates: int
                 db.session.commit()
             print(f"{label}: bulk-loaded in {time.perf_counter() - started:.1f} s")
         feed_id = seed_updates(updates, [strand_id for strand_id, _ in pairs]).id
-        # The day's updates were already sent to the immediate strands, as the poll job does.
-        immediate.send_new_updates(NOW - timedelta(minutes=1))
+        # The day's updates already went to the immediate strands as they came in: their
+        # immediate runs are done, so the fan-out timed below is the one new update's alone.
+        for update_id in db.session.scalars(select(Update.id)):
+            db.session.add(
+                DigestRun(
+                    kind=immediate.KIND,
+                    period_key=immediate.run_key(update_id),
+                    period_end=NOW - timedelta(hours=1),
+                    started_at=NOW - timedelta(hours=1),
+                    finished_at=NOW - timedelta(hours=1),
+                )
+            )
+        db.session.commit()
         db.session.remove()
 
         out, seconds, peak = command(env, "digests", "daily", "--now", NOW.isoformat())
