@@ -19,6 +19,7 @@ from notifier.feeds.deadline_transport import deadline_transport
 PERMANENT = {301, 308}
 MAX_REDIRECTS = 5
 WEB_SCHEMES = {"http", "https"}
+OUT_OF_TIME = "still fetching when the poll's time budget ran out"
 
 
 class FetchError(Exception):
@@ -70,8 +71,13 @@ def fetch(
     limits: Limits,
     agent: str,
     resolver: Resolver = resolve,
+    cutoff: float | None = None,
 ) -> Fetched:
-    """Fetch url conditionally; raise FetchError on any failure, never return a partial body."""
+    """Fetch url conditionally; raise FetchError on any failure, never return a partial body.
+
+    `cutoff` (on the time.monotonic() clock) is when the whole poll's budget ends; the fetch
+    gives up then even if its own deadline is further off.
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "file":
@@ -83,6 +89,9 @@ def fetch(
     except ValueError as exc:
         raise FetchError(f"bad URL: {exc}") from None
     deadline_at = time.monotonic() + limits.deadline
+    over_budget = cutoff is not None and cutoff < deadline_at
+    if over_budget:
+        deadline_at = cutoff
     try:
         policy = AddressPolicy.for_origin(parts.hostname or "", port, resolver)
         return _fetch_http(url, etag, last_modified, limits, agent, deadline_at, policy)
@@ -90,6 +99,8 @@ def fetch(
         raise FetchError(str(exc)) from None
     except httpx.TimeoutException as exc:
         if time.monotonic() >= deadline_at:
+            if over_budget:
+                raise FetchError(OUT_OF_TIME) from None
             raise FetchError(f"took longer than the {limits.deadline:g} second deadline") from None
         raise FetchError(f"timed out ({exc.__class__.__name__})") from None
     except httpx.TooManyRedirects:
