@@ -133,6 +133,15 @@ def _resolve(values: dict[str, Any], instance: Path) -> dict[str, Any]:
     values["weekly"] = _weekly(values["weekly_at"])
     values["reminder_offsets"] = _reminder_days(values["reminder_days"])
     values["cors_origins"] = _as_list(values["cors_origins"])
+    if int(values["feed_concurrency"]) < 1:
+        raise ConfigError(
+            f"NOTIFIER_FEED_CONCURRENCY must be 1 or more, got {values['feed_concurrency']!r}"
+        )
+    if float(values["feed_poll_budget"]) <= 0:
+        raise ConfigError(
+            f"NOTIFIER_FEED_POLL_BUDGET must be more than 0 seconds, "
+            f"got {values['feed_poll_budget']!r}"
+        )
     if values["env"] not in {"development", "production"}:
         raise ConfigError(f"NOTIFIER_ENV must be development or production, got {values['env']!r}")
     return values
