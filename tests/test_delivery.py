@@ -19,6 +19,7 @@ from notifier.mail.backends import from_url
 from notifier.mail.message import Email
 from notifier.models import Bounce, Outbox, Subscriber, utcnow
 from tests.support.mailing import crowd, queue, rows, subscriber
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture
@@ -354,3 +355,78 @@ def test_a_pass_longer_than_a_lease_never_holds_an_expired_lease(make_app, smtp_
         backend.close()
         assert tally.sent == 4
         assert seen == [True, True, True, True]
+
+
+def test_an_address_the_relay_cannot_take_fails_alone_and_the_pass_goes_on(
+    app, smtp_server, backend, note_kind
+):
+    now = utcnow()
+    people = [
+        subscriber("reader1@example.org"),
+        subscriber("josé@example.com"),
+        subscriber("leser@bücher.example"),
+        subscriber("reader2@example.org"),
+    ]
+    queue(note_kind, people, now=now)
+    # This relay offers no SMTPUTF8: the non-ASCII local part cannot travel over it.
+    tally = deliver_due(backend, now)
+    assert (tally.sent, tally.failed) == (3, 1)
+    by_address = {row.to_address: row for row in rows()}
+    jose = by_address["josé@example.com"]
+    assert (jose.status, jose.attempts) == ("failed", 1)
+    assert "SMTPUTF8" in jose.last_error and "josé@example.com" in jose.last_error
+    # Our relay's shortcoming is no bounce: the address stays subscribed.
+    assert db.session.get(Subscriber, people[1].id).status == "confirmed"
+    assert db.session.scalars(select(Bounce)).all() == []
+    # The IDN domain travels as its A-label, in the envelope and in the To header.
+    [idn] = smtp_server.to("leser@xn--bcher-kva.example")
+    assert idn.message["To"] == "leser@xn--bcher-kva.example"
+    assert sorted(r for m in smtp_server.received for r in m.rcpt_tos) == [
+        "leser@xn--bcher-kva.example",
+        "reader1@example.org",
+        "reader2@example.org",
+    ]
+    # Nothing is left claimed or due: the next pass has nothing to do.
+    assert deliver_due(backend, now + timedelta(hours=1)).handled == 0
+
+
+def test_a_non_ascii_local_part_goes_with_smtputf8_when_the_relay_offers_it(app, note_kind):
+    server = SmtpServer(smtputf8=True).start()
+    try:
+        now = utcnow()
+        queue(note_kind, [subscriber("josé@example.com")], now=now)
+        backend = from_url(server.url)
+        assert deliver_due(backend, now).sent == 1
+        backend.close()
+        [received] = server.received
+        assert received.rcpt_tos == ["josé@example.com"]
+        assert received.message["To"] == "josé@example.com"
+    finally:
+        server.stop()
+
+
+def test_any_error_sending_one_message_fails_that_message_only(app, smtp_server, note_kind):
+    now = utcnow()
+    queue(note_kind, crowd(3), now=now)
+
+    class Flaky:
+        """A backend whose client code breaks on one recipient, as a bug would."""
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        def send(self, sender, recipient, message):
+            if recipient == "reader00001@example.org":
+                raise RuntimeError("the client broke on this one")
+            return self.inner.send(sender, recipient, message)
+
+        def close(self):
+            self.inner.close()
+
+    backend = Flaky(from_url(smtp_server.url))
+    tally = deliver_due(backend, now)
+    backend.close()
+    assert (tally.sent, tally.failed) == (2, 1)
+    broken = rows()[1]
+    assert broken.status == "failed" and "the client broke on this one" in broken.last_error
+    assert len(smtp_server.received) == 2

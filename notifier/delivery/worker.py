@@ -205,6 +205,14 @@ def _deliver_one(run: _Run, row: Outbox, subscriber: Subscriber | None, tally: T
     except TemporaryFailure as exc:
         tally += _retry(run, row, str(exc))
         return
+    except Exception as exc:
+        # Whatever else one message raises (an address no encoding can carry, a bug) fails
+        # that message alone, with its reason; the rest of the batch goes on.
+        log.exception("outbox %s could not be sent", row.id)
+        error = f"send: {type(exc).__name__}: {exc}"
+        _record(run, row, status="failed", attempts=row.attempts + 1, last_error=error)
+        tally.failed += 1
+        return
     _record(
         run,
         row,

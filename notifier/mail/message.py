@@ -7,6 +7,7 @@ client's main cost when sending in bulk, and every header here is one whose form
 from __future__ import annotations
 
 import binascii
+import contextlib
 import email
 import re
 import secrets
@@ -19,6 +20,8 @@ from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 
 import css_inline
+
+from notifier.mail.addresses import AddressError, on_the_wire
 
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
@@ -132,6 +135,10 @@ def _header(name: str, value: str) -> str:
 
 def _to(address: str) -> str:
     address = one_line(address)
+    with contextlib.suppress(AddressError):
+        # An IDN domain as its A-label, as RCPT TO has it; a non-ASCII local part stays UTF-8,
+        # which is what SMTPUTF8 carries (and it goes nowhere else).
+        address = on_the_wire(address).address
     if _SIMPLE_ADDRESS.fullmatch(address):
         return f"To: {address}\r\n"
     return SMTP.fold("To", address)
