@@ -12,6 +12,7 @@ from sqlalchemy import select
 from notifier.delivery.claims import claim
 from notifier.delivery.rate import TokenBucket
 from notifier.delivery.rules import LIST_KINDS, allow, refusal
+from notifier.delivery.tracking import tracking_from
 from notifier.delivery.worker import deliver_due
 from notifier.emails import RENDERERS, renderer
 from notifier.extensions import db
@@ -262,7 +263,8 @@ def test_verp_return_path_names_the_row(make_app, smtp_server, note_kind):
         deliver_due(backend, now)
         backend.close()
         [received] = smtp_server.received
-        assert received.mail_from == f"bounces+{row_id}@notifier.example.org"
+        signature = tracking_from(app.config["NOTIFIER"]).signature(row_id)
+        assert received.mail_from == f"bounces+{row_id}-{signature}@notifier.example.org"
 
 
 def test_rate_limit_spaces_messages_by_an_injected_clock():

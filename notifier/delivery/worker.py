@@ -12,13 +12,11 @@ import contextlib
 import logging
 import os
 import random
-import re
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from functools import lru_cache
 
 from flask import current_app
@@ -29,13 +27,13 @@ from notifier.bounces.suppression import record_bounce
 from notifier.delivery.claims import claim, release
 from notifier.delivery.rate import TokenBucket
 from notifier.delivery.rules import refusal
+from notifier.delivery.tracking import tracking_from
 from notifier.emails import render
 from notifier.extensions import db
 from notifier.mail.backends import ConnectionLost, MailBackend, PermanentFailure, TemporaryFailure
-from notifier.mail.message import build_bytes, sender_domain
+from notifier.mail.message import build_bytes
 from notifier.mail.signing import signer_from
 from notifier.models import Outbox, Subscriber, Subscription
-from notifier.settings import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -110,26 +108,13 @@ class _Run:
         self.settings = settings
         self.outcomes = None  # the autocommit connection outcomes are written on
         self.signer = signer_from(settings)
-        self.domain = sender_domain(settings.mail_from)
-        self.bounce_address = parseaddr(settings.mail_from)[1]
-        self.verp_local, _, self.verp_domain = settings.verp_return_path.partition("@")
-        if settings.verp_return_path and not (self.verp_local and "." in self.verp_domain):
-            raise ConfigError(
-                f"NOTIFIER_VERP_RETURN_PATH must be an address like bounces@example.org, "
-                f"got {settings.verp_return_path!r}"
-            )
+        self.tracking = tracking_from(settings)
 
     def envelope_from(self, row: Outbox) -> str:
-        """The return path; with VERP it names the row, so a bounce maps straight back to it."""
-        if self.verp_local:
-            return f"{self.verp_local}+{row.id}@{self.verp_domain}"
-        return self.bounce_address
+        return self.tracking.return_path(row.id)
 
     def message_id(self, row: Outbox) -> str:
-        # Stable for a row: a message re-sent after a crash carries the same Message-ID. The key
-        # becomes dot-separated words, as RFC 5322 wants the part before the @.
-        words = re.sub(r"[^A-Za-z0-9-]+", ".", row.key).strip(".") or "email"
-        return f"<{row.id}.{words}@{self.domain}>"
+        return self.tracking.message_id(row.id, row.key)
 
     def message(self, row: Outbox) -> bytes:
         settings = self.settings
