@@ -9,8 +9,8 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from notifier.delivery.engine import deliver_due
 from notifier.delivery.tracking import tracking_from
-from notifier.delivery.worker import deliver_due
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.models import AuditEntry, Bounce, Outbox, Subscriber, utcnow

@@ -9,12 +9,12 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import select
 
-from notifier.delivery.claims import claim
+from notifier.delivery.engine import deliver_due
 from notifier.delivery.rate import TokenBucket
-from notifier.delivery.rules import LIST_KINDS, allow, refusal
+from notifier.delivery.rules import LIST_KINDS, RECIPIENT_STATUSES, refusal
+from notifier.delivery.store import claim
 from notifier.delivery.tracking import tracking_from
-from notifier.delivery.worker import deliver_due
-from notifier.emails import RENDERERS, renderer
+from notifier.emails import RENDERERS
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
@@ -34,7 +34,6 @@ def backend(smtp_server):
 def note_kind():
     """A test-only list email for confirmed subscribers, registered for the test's length."""
 
-    @renderer("test_note")
     def note(row):
         return Email(
             to=row.to_address,
@@ -44,9 +43,11 @@ def note_kind():
             unsubscribe_url=f"http://notifier.test/unsubscribe/t{row.subscriber_id}",
         )
 
-    allow("test_note", "confirmed")
+    RENDERERS["test_note"] = note
+    RECIPIENT_STATUSES["test_note"] = frozenset({"confirmed"})
     yield "test_note"
     RENDERERS.pop("test_note")
+    RECIPIENT_STATUSES.pop("test_note")
 
 
 def test_4xx_is_retried_with_backoff_then_fails_after_the_retry_period(app, smtp_server, backend):

@@ -1,0 +1,176 @@
+"""The delivery engine: a pass runs lanes, one per SMTP connection, until nothing is due.
+
+The engine knows a store, a composer, outcomes and a mailer: a backend (one connection, so
+one lane) or a factory that opens a backend per lane, up to NOTIFIER_MAIL_CONNECTIONS.
+Killing a worker at any instant loses nothing and re-sends at most one email per lane: the
+one whose server reply had not been recorded (docs/adr/0022-delivery-engine-v2.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from notifier.delivery import outcomes
+from notifier.delivery.compose import Composer
+from notifier.delivery.lane import Lane
+from notifier.delivery.rate import SharedRate
+from notifier.delivery.store import outcome_connection, rows_stay_loaded
+from notifier.emails.templates import sharing
+from notifier.extensions import db
+
+log = logging.getLogger(__name__)
+COUNTS = ("sent", "retried", "failed", "cancelled")
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    server_gone: bool = False  # the relay could not be reached: the rest stays due
+    database_gone: bool = False  # the database did not answer: the pass ended early
+
+    def __iadd__(self, other: Tally) -> Tally:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.server_gone = self.server_gone or other.server_gone
+        self.database_gone = self.database_gone or other.database_gone
+        return self
+
+    @property
+    def handled(self) -> int:
+        return sum(getattr(self, name) for name in COUNTS)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def database_gone(exc: BaseException) -> bool:
+    """A lost or refused database connection (or SQLite busy past its timeout): wait it out."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+class Pass:
+    """What every lane of one pass shares."""
+
+    new_tally = Tally
+    database_gone = staticmethod(database_gone)
+
+    def __init__(self, now, worker, stop, limiter, backlog):
+        settings = current_app.config["NOTIFIER"]
+        self.now, self.worker, self.stop, self.limiter = now, worker, stop, limiter
+        self.backlog = backlog  # outcomes the database could not take yet
+        self.composer = Composer(settings)
+        self.batch_size, self.lease_seconds = settings.mail_batch_size, settings.mail_lease_seconds
+        self.retry_hours = settings.mail_retry_hours
+        self.started = time.monotonic()
+
+    def moment(self) -> datetime:
+        """Now on the pass's clock: each message, lease and backoff gets its own time."""
+        return self.now + timedelta(seconds=time.monotonic() - self.started)
+
+
+def deliver_due(mailer, now, worker=None, stop=None, limiter=None, backlog=None) -> Tally:
+    """Send every row due at now over one lane per connection, until none is left or stop.
+
+    While the database is away the pass waits (one line in the log), keeping any outcome the
+    relay had already answered for, and carries on when it is back.
+    """
+    settings = current_app.config["NOTIFIER"]
+    worker = worker or worker_name()
+    stop = stop or threading.Event()
+    limiter = limiter if limiter is not None else SharedRate(settings.mail_rate_per_second, worker)
+    backlog = backlog if backlog is not None else []
+    tally, outage = Tally(), 0
+    started = time.monotonic()
+    while True:
+        if flush(backlog):
+            moment = now + timedelta(seconds=time.monotonic() - started)
+            lanes = _run(Pass(moment, worker, stop, limiter, backlog), mailer, settings)
+            gone = any(lane.tally.database_gone for lane in lanes)
+            for lane in lanes:
+                lane.tally.database_gone = False
+                tally += lane.tally
+            if not gone:
+                break
+        if stop.is_set():
+            tally.database_gone = True
+            if backlog:
+                ids = [outcome.row_id for outcome in backlog]
+                log.error("stopping with outcomes unwritten (these may be sent again): %s", ids)
+            break
+        outage += 1
+        stop.wait(min(0.5 * 2**outage, 15.0))
+    return tally
+
+
+def _run(run: Pass, mailer, settings) -> list[Lane]:
+    if not callable(mailer):
+        lane = Lane(run, 0, mailer)
+        _drain(lane, None, own=False)
+        return [lane]
+    lanes = [Lane(run, n, mailer()) for n in range(settings.mail_connections)]
+    app = current_app._get_current_object()
+    threads = [threading.Thread(target=_drain, args=(lane, app, True)) for lane in lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return lanes
+
+
+def _drain(lane: Lane, app, own: bool) -> None:
+    """Run one lane in its own app context (its own session) when it has its own thread."""
+    context = app.app_context() if app is not None else _Nothing()
+    with context, sharing(), rows_stay_loaded():
+        try:
+            lane.drain()
+        except Exception as exc:
+            lane.tally.database_gone = True
+            if database_gone(exc):
+                log.warning("database unreachable during delivery: %s", str(exc).split("\n")[0])
+            else:
+                log.exception("delivery lane %s failed", lane.name)
+            db.session.rollback()
+        finally:
+            if own:
+                lane.backend.close()
+            if app is not None:
+                db.session.remove()
+
+
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def flush(backlog: list) -> bool:
+    """Write the outcomes kept through an outage, oldest first; False while the database is away."""
+    if not backlog:
+        return True
+    try:
+        with outcome_connection() as connection:
+            while backlog:
+                outcomes.write(connection, backlog[0], None)
+                backlog.pop(0)
+    except Exception as exc:
+        if not database_gone(exc):
+            raise
+        db.session.rollback()
+        return False
+    log.warning("database back: wrote the outcomes kept while it was away")
+    return True
