@@ -327,8 +327,9 @@ def test_a_bad_verp_setting_is_a_one_line_error(tmp_path):
 def test_a_pass_longer_than_a_lease_never_holds_an_expired_lease(make_app, smtp_server, note_kind):
     app = make_app(mail_lease_seconds=1, mail_batch_size=1)
     with app.app_context():
+        queue(note_kind, crowd(4), now=utcnow())
+        # The pass's clock starts now, not before the queueing (which a loaded machine slows).
         start = utcnow()
-        queue(note_kind, crowd(4), now=start)
         seen = []
 
         class Slow:
@@ -433,3 +434,51 @@ def test_any_error_sending_one_message_fails_that_message_only(app, smtp_server,
     broken = rows()[1]
     assert broken.status == "failed" and "the client broke on this one" in broken.last_error
     assert len(smtp_server.received) == 2
+
+
+def test_a_lease_that_expires_during_a_rate_limit_wait_is_not_sent(
+    make_app, smtp_server, note_kind
+):
+    app = make_app(mail_lease_seconds=2, mail_batch_size=3)
+    with app.app_context():
+        queue(note_kind, crowd(3), now=utcnow())
+        taken = []
+
+        def slow_wait(seconds):
+            # The limiter makes the second message wait past its lease; meanwhile a second
+            # worker finds the expired lease and takes the rows.
+            time.sleep(2.5)
+            taken.extend(claim(utcnow(), "second-worker", 10, 300))
+
+        limiter = TokenBucket(0.5, burst=1, sleep=slow_wait)
+        backend = from_url(smtp_server.url)
+        tally = deliver_due(backend, utcnow(), limiter=limiter)
+        backend.close()
+        first, second, third = rows()
+        assert len(taken) == 2 and tally.sent == 1
+        assert [m.rcpt_tos for m in smtp_server.received] == [[first.to_address]]
+        assert (second.claimed_by, third.claimed_by) == ("second-worker", "second-worker")
+        assert second.status == third.status == "queued" and second.attempts == 0
+
+
+def test_a_greylisted_address_is_retried_after_the_backoff_not_in_the_same_pass(
+    make_app, smtp_server, note_kind
+):
+    app = make_app(mail_batch_size=1)
+    with app.app_context():
+        now = utcnow()
+        queue(note_kind, crowd(5), now=now)
+        smtp_server.handler.replies.append("451 4.7.1 greylisted, try later")
+        backend = from_url(smtp_server.url)
+        tally = deliver_due(backend, now)
+        # One batch of one at a time: the pass claimed five more times after the 451, and
+        # never took the greylisted row again.
+        greylisted = rows()[0]
+        assert (tally.sent, tally.retried) == (4, 1)
+        assert (greylisted.status, greylisted.attempts) == ("queued", 1)
+        assert greylisted.next_attempt_at - now >= timedelta(seconds=45)
+        assert deliver_due(backend, now + timedelta(seconds=30)).handled == 0
+        assert deliver_due(backend, greylisted.next_attempt_at).sent == 1
+        backend.close()
+        assert [r.status for r in rows()] == ["sent"] * 5
+        assert len(smtp_server.to(greylisted.to_address)) == 1

@@ -8,6 +8,7 @@ one whose server reply had not been recorded (docs/adr/0022-delivery-engine-v2.m
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -107,7 +108,7 @@ def deliver_due(mailer, now, worker=None, stop=None, limiter=None, backlog=None)
         if stop.is_set():
             tally.database_gone = True
             if backlog:
-                ids = [outcome.row_id for outcome in backlog]
+                ids = [item.row_id for item in backlog if isinstance(item, outcomes.Outcome)]
                 log.error("stopping with outcomes unwritten (these may be sent again): %s", ids)
             break
         outage += 1
@@ -142,12 +143,14 @@ def _drain(lane: Lane, app, own: bool) -> None:
                 log.warning("database unreachable during delivery: %s", str(exc).split("\n")[0])
             else:
                 log.exception("delivery lane %s failed", lane.name)
-            db.session.rollback()
+            with contextlib.suppress(Exception):  # a dead connection may fail to roll back too
+                db.session.rollback()
         finally:
             if own:
                 lane.backend.close()
             if app is not None:
-                db.session.remove()
+                with contextlib.suppress(Exception):
+                    db.session.remove()
 
 
 class _Nothing:
@@ -165,12 +168,17 @@ def flush(backlog: list) -> bool:
     try:
         with outcome_connection() as connection:
             while backlog:
-                outcomes.write(connection, backlog[0], None)
+                item = backlog[0]
+                if isinstance(item, outcomes.Outcome):
+                    outcomes.write(connection, item, None)
+                else:
+                    item.write(connection)
                 backlog.pop(0)
     except Exception as exc:
         if not database_gone(exc):
             raise
-        db.session.rollback()
+        with contextlib.suppress(Exception):
+            db.session.rollback()
         return False
     log.warning("database back: wrote the outcomes kept while it was away")
     return True

@@ -28,6 +28,15 @@ class Lane:
 
     def drain(self) -> None:
         """Claim and send batches until none is due, the relay is gone, or the pass stops."""
+        try:
+            self._drain()
+        except Exception as exc:
+            if self.held and self.run.database_gone(exc):
+                # Handed back as soon as the database returns, not when the lease runs out.
+                self.run.backlog.append(store.Release(tuple(self.held), self.name))
+            raise
+
+    def _drain(self) -> None:
         run = self.run
         with store.outcome_connection() as self.outcomes:
             while not run.stop.is_set() and not self.tally.server_gone:

@@ -7,6 +7,7 @@ lane's batch is handed back, and run() returns within a few seconds.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -54,10 +55,11 @@ class Worker:
             except Exception:
                 # Whatever went wrong, the lease model makes another pass safe.
                 log.exception("delivery pass failed; retrying")
-                db.session.rollback()
                 tally = None
             finally:
-                db.session.remove()
+                with contextlib.suppress(Exception):  # a dead connection may fail to close
+                    db.session.rollback()
+                    db.session.remove()
             trouble = tally is None or tally.server_gone
             outages = outages + 1 if trouble else 0
             if trouble:
