@@ -160,3 +160,20 @@ def test_concurrent_submits_for_a_known_address_queue_one_email_per_window(app, 
     race(app, "known@example.org", later, requests=10)
     late = [row.kind for row in outbox() if row.created_at >= later]
     assert late == ["confirm" if state == "pending" else "already_subscribed"]
+
+
+def test_coming_back_after_unsubscribing_needs_a_new_confirmation_even_after_a_bounce(app):
+    from notifier.bounces.suppression import record_bounce, unsuppress
+
+    run("ada@example.org", T0)
+    confirm(subscriber("ada@example.org"), ORIGIN, T0)
+    unsubscribe(subscriber("ada@example.org"), ORIGIN, T0 + timedelta(days=1))
+    db.session.commit()
+    run("ada@example.org", T0 + timedelta(days=30))
+    assert subscriber("ada@example.org").confirmed_at is None
+    # The confirmation request bounces; an admin lifts the suppression later.
+    record_bounce("ada@example.org", "hard", T0 + timedelta(days=30, hours=1), status_code="5.1.1")
+    db.session.commit()
+    unsuppress("ada@example.org")
+    db.session.commit()
+    assert subscriber("ada@example.org").status == "pending"

@@ -46,6 +46,7 @@ def import_command(path: Path, now):
     click.echo(
         f"imported {len(rows)} rows: {report.confirmed} confirmed, "
         f"{report.awaiting_confirmation} asked to confirm, "
+        f"{report.departed} kept unsubscribed or suppressed as the file says, "
         f"{report.skipped} left as they were (already confirmed, unsubscribed or suppressed)"
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from notifier.extensions import db
 from notifier.models import Strand
 from notifier.models.people import FREQUENCIES
+from notifier.subscriptions.csv_cells import FORMULA_STARTS
 
 FREQUENCY_LABELS = {
     "immediate": "As soon as an update is published",
@@ -54,6 +55,9 @@ def normalise_email(raw: str | None) -> str:
         ) from None
     if len(result.normalized) > 320:
         raise InvalidChoice("email", "Enter an email address of 320 characters or fewer")
+    if result.normalized.startswith(FORMULA_STARTS):
+        # Legal in RFC 5322 but a formula in a spreadsheet, where lists end up.
+        raise InvalidChoice("email", "Enter an email address that does not start with =, +, - or @")
     return result.normalized.lower()
 
 

@@ -18,7 +18,7 @@ from notifier.subscriptions.notices import queue_already_subscribed, queue_confi
 def subscribe(email: str, choices: Choices, origin: Origin, now: datetime) -> None:
     """Ask a normalised address to confirm, resend, or tell it it is already subscribed.
 
-    New or unsubscribed: pending, with these choices and a confirmation request.
+    New or unsubscribed: pending (unconfirmed), with these choices and a confirmation request.
     Pending: these choices, and the request again at most once per window.
     Confirmed: nothing changes; a note with a manage link at most once per window.
     Suppressed (bounced or complained): nothing at all.
@@ -86,13 +86,17 @@ def set_choices(subscriber: Subscriber, choices: Choices, now: datetime) -> None
 
 
 def _reopen(subscriber: Subscriber) -> bool:
-    """Turn an unsubscribed address back to pending; True for the one request that did."""
+    """Turn an unsubscribed address back to pending; True for the one request that did.
+
+    The old confirmation goes with it: leaving withdrew that consent, so only a new
+    confirmation may make the address confirmed again (lifting a later suppression included).
+    """
     if subscriber.status != "unsubscribed":
         return False
     result = db.session.execute(
         update(Subscriber)
         .where(Subscriber.id == subscriber.id, Subscriber.status == "unsubscribed")
-        .values(status="pending", unsubscribed_at=None)
+        .values(status="pending", unsubscribed_at=None, confirmed_at=None, confirmed_ip=None)
         .execution_options(synchronize_session="fetch")
     )
     if result.rowcount == 1:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Subscriber
+from notifier.models.people import STATUSES
 from notifier.subscriptions import consent
 from notifier.subscriptions.choices import (
     Choices,
@@ -22,11 +24,17 @@ from notifier.subscriptions.choices import (
     pick_strands,
 )
 from notifier.subscriptions.consent import Origin
+from notifier.subscriptions.csv_cells import guard, unguard
 from notifier.subscriptions.subscribe import set_choices, subscribe
+from notifier.subscriptions.unsubscribe import cancel_queued
 
 COLUMNS = ["email", "strands", "frequency", "reminders", "consent_at", "consent_source"]
-EXPORT_COLUMNS = [*COLUMNS, "status", "confirmed_at", "consent_ip"]
+# What an export adds, so that importing it elsewhere recreates each person exactly as they
+# were: the status with the moments and reason behind it, and where the consent came from.
+STATE_COLUMNS = ["status", "confirmed_at", "unsubscribed_at", "suppressed_at", "suppressed_reason"]
+EXPORT_COLUMNS = [*COLUMNS, "status", "confirmed_at", "consent_ip", *STATE_COLUMNS[2:]]
 BOOLEANS = {"true": True, "false": False}
+DEPARTED = ("unsubscribed", "suppressed")
 
 
 class BadImport(Exception):
@@ -38,18 +46,33 @@ class BadImport(Exception):
 
 
 @dataclass(frozen=True)
+class State:
+    """A status carried over from an export, with the moments and reason behind it."""
+
+    status: str
+    confirmed_at: datetime | None
+    unsubscribed_at: datetime | None
+    suppressed_at: datetime | None
+    suppressed_reason: str | None
+
+
+@dataclass(frozen=True)
 class Row:
     line: int
     email: str
     choices: Choices
     consent_at: datetime | None
     consent_source: str | None
+    consent_ip: str | None = None
+    # None for a row without a status: consent fields then decide, as for any list.
+    state: State | None = None
 
 
 @dataclass
 class ImportReport:
     confirmed: int = 0
     awaiting_confirmation: int = 0
+    departed: int = 0
     skipped: int = 0
 
 
@@ -86,7 +109,7 @@ def read_rows(text: str, now: datetime) -> list[Row]:
 def _read_row(line: int, record: dict, now: datetime) -> Row:
     if None in record:
         raise InvalidChoice("row", "has more fields than the header")
-    value = {key: (record.get(key) or "").strip() for key in COLUMNS}
+    value = {key: unguard((record.get(key) or "").strip()).strip() for key in EXPORT_COLUMNS}
     email = normalise_email(value["email"])
     strands = pick_strands(slug.strip() for slug in value["strands"].split(";") if slug.strip())
     frequency = check_frequency(value["frequency"] or "daily")
@@ -96,56 +119,126 @@ def _read_row(line: int, record: dict, now: datetime) -> Row:
     consent_at, source = value["consent_at"], value["consent_source"]
     if bool(consent_at) != bool(source):
         raise InvalidChoice("consent", "give both consent_at and consent_source, or neither")
+    state = _read_state(value, now)
+    if state is not None and state.status == "confirmed" and not consent_at:
+        raise InvalidChoice("consent", "a confirmed row needs consent_at and consent_source")
     return Row(
         line=line,
         email=email,
         choices=Choices(strands, frequency, BOOLEANS[reminders_text]),
-        consent_at=_moment(consent_at, now) if consent_at else None,
+        consent_at=_moment("consent_at", consent_at, now),
         consent_source=source or None,
+        consent_ip=_ip(value["consent_ip"]) if consent_at else None,
+        state=state,
     )
 
 
-def _moment(text: str, now: datetime) -> datetime:
+def _read_state(value: dict[str, str], now: datetime) -> State | None:
+    status = value["status"].lower()
+    if not status:
+        return None
+    if status not in STATUSES:
+        raise InvalidChoice("status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
+    reason = value["suppressed_reason"]
+    if len(reason) > 200:
+        raise InvalidChoice("suppressed_reason", "must be 200 characters or fewer")
+    return State(
+        status=status,
+        confirmed_at=_moment("confirmed_at", value["confirmed_at"], now),
+        unsubscribed_at=_moment("unsubscribed_at", value["unsubscribed_at"], now),
+        suppressed_at=_moment("suppressed_at", value["suppressed_at"], now),
+        suppressed_reason=reason or None,
+    )
+
+
+def _moment(field: str, text: str, now: datetime) -> datetime | None:
+    if not text:
+        return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidChoice("consent_at", f"{text!r} is not an ISO 8601 date and time") from None
+        raise InvalidChoice(field, f"{text!r} is not an ISO 8601 date and time") from None
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if moment > now:
-        raise InvalidChoice("consent_at", f"{text} is in the future")
+        raise InvalidChoice(field, f"{text} is in the future")
     return moment
+
+
+def _ip(text: str) -> str | None:
+    if not text:
+        return None
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise InvalidChoice("consent_ip", f"{text!r} is not an IP address") from None
 
 
 def import_rows(rows: list[Row], now: datetime) -> ImportReport:
     """Add the rows in the caller's transaction.
 
-    Rows with consent arrive confirmed; the others are asked to confirm. An address that is
-    already confirmed, has unsubscribed or is suppressed is left as it is: an old list must
-    not override a later choice to leave, nor a bounce.
+    A row's status, when it has one (an export's rows do), is kept: unsubscribed and
+    suppressed people arrive as they were and are sent nothing; pending ones are asked to
+    confirm. Without a status, rows with consent arrive confirmed and the others are asked to
+    confirm. An address that is already confirmed, has unsubscribed or is suppressed is left
+    as it is: an old list must not override a later choice to leave, nor a bounce.
     """
     report = ImportReport()
     for row in rows:
         existing = db.session.scalar(select(Subscriber).where(Subscriber.email == row.email))
+        status = row.state.status if row.state else None
         if existing is not None and existing.status != "pending":
             report.skipped += 1
-        elif row.consent_at is None:
+        elif status in DEPARTED:
+            _add_departed(existing, row, now)
+            report.departed += 1
+        elif status == "pending" or row.consent_at is None:
             subscribe(row.email, row.choices, Origin(None, None, "import"), now)
+            _keep_evidence(_find(row.email), row)
             report.awaiting_confirmation += 1
         else:
-            _add_confirmed(existing, row, now)
+            subscriber = _add(existing, row, now)
+            subscriber.status = "confirmed"
+            subscriber.confirmed_at = (row.state and row.state.confirmed_at) or row.consent_at
             report.confirmed += 1
     return report
 
 
-def _add_confirmed(subscriber: Subscriber | None, row: Row, now: datetime) -> None:
+def _add_departed(subscriber: Subscriber | None, row: Row, now: datetime) -> None:
+    """Keep someone who left or bounced exactly as the file says: never revived, never mailed."""
+    state = row.state
+    if subscriber is not None:
+        # Pending here, gone there: stop the confirmation requests already queued.
+        cancel_queued(subscriber, f"imported as {state.status}")
+    subscriber = _add(subscriber, row, now)
+    subscriber.status = state.status
+    subscriber.confirmed_at = state.confirmed_at
+    subscriber.unsubscribed_at = state.unsubscribed_at or (
+        now if state.status == "unsubscribed" else None
+    )
+    if state.status == "suppressed":
+        subscriber.suppressed_at = state.suppressed_at or now
+        subscriber.suppressed_reason = state.suppressed_reason or "suppressed in the imported list"
+
+
+def _add(subscriber: Subscriber | None, row: Row, now: datetime) -> Subscriber:
     if subscriber is None:
         subscriber = Subscriber(email=row.email, created_at=now)
         db.session.add(subscriber)
-    subscriber.status = "confirmed"
-    subscriber.confirmed_at = row.consent_at
-    db.session.flush()
+        db.session.flush()
     set_choices(subscriber, row.choices, now)
-    consent.record(subscriber, "import", Origin(None, None, row.consent_source), row.consent_at)
+    _keep_evidence(subscriber, row)
+    return subscriber
+
+
+def _keep_evidence(subscriber: Subscriber, row: Row) -> None:
+    """Carry the row's proof of consent over as an import record dated when it was given."""
+    if row.consent_at is not None:
+        origin = Origin(row.consent_ip, None, row.consent_source)
+        consent.record(subscriber, "import", origin, row.consent_at)
+
+
+def _find(email: str) -> Subscriber:
+    return db.session.scalars(select(Subscriber).where(Subscriber.email == email)).one()
 
 
 def export_rows() -> Iterator[dict]:
@@ -178,13 +271,16 @@ def export_rows() -> Iterator[dict]:
                 "status": subscriber.status,
                 "confirmed_at": _iso(subscriber.confirmed_at),
                 "consent_ip": (record.ip if record else None) or subscriber.confirmed_ip or "",
+                "unsubscribed_at": _iso(subscriber.unsubscribed_at),
+                "suppressed_at": _iso(subscriber.suppressed_at),
+                "suppressed_reason": subscriber.suppressed_reason or "",
             }
         last_id = page[-1].id
         db.session.expunge_all()
 
 
 def _latest_consent(subscriber_ids: list[int]) -> dict[int, ConsentRecord]:
-    """The confirm or import record behind each confirmed subscriber: the proof of consent."""
+    """The latest confirm or import record behind each subscriber: the proof of consent."""
     records = db.session.scalars(
         select(ConsentRecord)
         .where(
@@ -201,9 +297,10 @@ def _iso(moment: datetime | None) -> str:
 
 
 def write_csv(rows, out) -> None:
+    """Write rows as CSV, every cell safe to open in a spreadsheet."""
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: guard(value) for key, value in row.items()} for row in rows)
 
 
 def _position(strand) -> int:

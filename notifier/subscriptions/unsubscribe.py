@@ -23,7 +23,12 @@ def unsubscribe(subscriber: Subscriber, origin: Origin, now: datetime) -> bool:
     subscriber.unsubscribed_at = now
     subscriber.token_version += 1
     consent.record(subscriber, "unsubscribe", origin, now)
-    # Emails queued but not yet picked up by a worker are no longer wanted.
+    cancel_queued(subscriber, "unsubscribed")
+    return True
+
+
+def cancel_queued(subscriber: Subscriber, reason: str) -> None:
+    """Cancel the subscriber's emails that are queued but not yet picked up by a worker."""
     db.session.execute(
         update(Outbox)
         .where(
@@ -31,9 +36,8 @@ def unsubscribe(subscriber: Subscriber, origin: Origin, now: datetime) -> bool:
             Outbox.status == "queued",
             Outbox.claimed_by.is_(None),
         )
-        .values(status="cancelled", last_error="unsubscribed")
+        .values(status="cancelled", last_error=reason)
     )
-    return True
 
 
 def subscriber_leaving(token: str) -> Subscriber:
