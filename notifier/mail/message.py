@@ -24,7 +24,6 @@ from notifier.mail.addresses import AddressError, on_the_wire
 
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
-_FROM_LINE = re.compile(rb"(^|\r\n)From ")
 _SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
@@ -132,8 +131,11 @@ def _part(boundary: str, subtype: str, body: str) -> bytes:
     # an inlined style attribute is, while the text stays readable in the raw message.
     crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     encoded = binascii.b2a_qp(crlf.encode("utf-8"), istext=True)
-    # A line starting "From " is mangled by mbox tools; encoding the F keeps it intact.
-    encoded = _FROM_LINE.sub(rb"\1=46rom ", encoded)
+    # A line starting "From " is mangled by mbox tools; encoding the F keeps it intact. Plain
+    # replaces, not a regular expression: this runs over every body of every message.
+    encoded = encoded.replace(b"\r\nFrom ", b"\r\n=46rom ")
+    if encoded.startswith(b"From "):
+        encoded = b"=46rom " + encoded[5:]
     if not encoded.endswith(b"\r\n"):
         encoded += b"\r\n"
     return (
