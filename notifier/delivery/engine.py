@@ -10,56 +10,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import socket
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from notifier.delivery import outcomes
+from notifier.delivery.backlog import database_gone, flush
 from notifier.delivery.compose import Composer
 from notifier.delivery.lane import Lane
 from notifier.delivery.rate import SharedRate
-from notifier.delivery.store import outcome_connection, rows_stay_loaded
+from notifier.delivery.store import rows_stay_loaded
+from notifier.delivery.tally import Tally, worker_name
 from notifier.emails.templates import sharing
 from notifier.extensions import db
 
 log = logging.getLogger(__name__)
-COUNTS = ("sent", "retried", "failed", "cancelled")
-
-
-@dataclass
-class Tally:
-    sent: int = 0
-    retried: int = 0
-    failed: int = 0
-    cancelled: int = 0
-    server_gone: bool = False  # the relay could not be reached: the rest stays due
-    database_gone: bool = False  # the database did not answer: the pass ended early
-
-    def __iadd__(self, other: Tally) -> Tally:
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.server_gone = self.server_gone or other.server_gone
-        self.database_gone = self.database_gone or other.database_gone
-        return self
-
-    @property
-    def handled(self) -> int:
-        return sum(getattr(self, name) for name in COUNTS)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def database_gone(exc: BaseException) -> bool:
-    """A lost or refused database connection (or SQLite busy past its timeout): wait it out."""
-    return isinstance(exc, OperationalError | InterfaceError)
 
 
 class Pass:
@@ -159,26 +126,3 @@ class _Nothing:
 
     def __exit__(self, *exc):
         return False
-
-
-def flush(backlog: list) -> bool:
-    """Write the outcomes kept through an outage, oldest first; False while the database is away."""
-    if not backlog:
-        return True
-    try:
-        with outcome_connection() as connection:
-            while backlog:
-                item = backlog[0]
-                if isinstance(item, outcomes.Outcome):
-                    outcomes.write(connection, item, None)
-                else:
-                    item.write(connection)
-                backlog.pop(0)
-    except Exception as exc:
-        if not database_gone(exc):
-            raise
-        with contextlib.suppress(Exception):
-            db.session.rollback()
-        return False
-    log.warning("database back: wrote the outcomes kept while it was away")
-    return True

@@ -11,6 +11,7 @@ import logging
 import time
 
 from notifier.delivery import outcomes, store
+from notifier.delivery.backlog import Release
 from notifier.delivery.rules import refusal
 from notifier.mail.backends import ConnectionLost, PermanentFailure, TemporaryFailure
 
@@ -33,7 +34,7 @@ class Lane:
         except Exception as exc:
             if self.held and self.run.database_gone(exc):
                 # Handed back as soon as the database returns, not when the lease runs out.
-                self.run.backlog.append(store.Release(tuple(self.held), self.name))
+                self.run.backlog.append(Release(tuple(self.held), self.name))
             raise
 
     def _drain(self) -> None:

@@ -8,7 +8,6 @@ status = 'queued'`, so a worker whose lease was taken over can never overwrite t
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -99,17 +98,6 @@ def release(ids: list[int], worker: str, connection=None) -> None:
             db.session.commit()
         else:
             connection.execute(statement)
-
-
-@dataclass(frozen=True)
-class Release:
-    """Rows a lane held when the database went away, to hand back once it returns."""
-
-    ids: tuple[int, ...]
-    worker: str
-
-    def write(self, connection) -> None:
-        release(list(self.ids), self.worker, connection)
 
 
 def record(connection, row_id: int, worker: str | None, values: dict) -> bool:
