@@ -20,6 +20,16 @@ DATA = Path(__file__).parent / "data" / "bounces"
 SECRET = "a-long-shared-webhook-secret"
 
 
+def _sent_by_smtp(person: Subscriber, smtp_server) -> int:
+    """Queue one email for person and deliver it over SMTP; return its outbox id."""
+    now = utcnow()
+    [row_id] = queue("already_subscribed", [person], now=now)
+    backend = from_url(smtp_server.url)
+    deliver_due(backend, now)
+    backend.close()
+    return row_id
+
+
 def _tracking():
     return tracking_from(current_app.config["NOTIFIER"])
 
@@ -111,11 +121,7 @@ def test_an_abuse_report_is_a_complaint_that_suppresses(runner):
 
 def test_a_verp_bounce_maps_back_to_the_row_that_was_sent(hook_app, smtp_server):
     person = subscriber("verp@example.org")
-    now = utcnow()
-    [row_id] = queue("already_subscribed", [person], now=now)
-    backend = from_url(smtp_server.url)
-    deliver_due(backend, now)
-    backend.close()
+    row_id = _sent_by_smtp(person, smtp_server)
     return_path = smtp_server.received[0].mail_from
     assert return_path == f"bounces+{row_id}-{_tracking().signature(row_id)}@notifier.example.org"
 
@@ -271,11 +277,7 @@ def _ingest(app, report: bytes):
 )
 def test_a_forged_dsn_naming_a_guessable_row_suppresses_nobody(hook_app, smtp_server, forged_mark):
     victim = subscriber("victim@example.org")
-    now = utcnow()
-    [row_id] = queue("already_subscribed", [victim], now=now)
-    backend = from_url(smtp_server.url)
-    deliver_due(backend, now)
-    backend.close()
+    row_id = _sent_by_smtp(victim, smtp_server)
 
     # Anyone can mail the bounce address a report naming row ids in our old format.
     report = _sample("dsn-verp.eml").replace(
@@ -292,11 +294,7 @@ def test_a_forged_dsn_naming_a_guessable_row_suppresses_nobody(hook_app, smtp_se
 
 def test_a_forged_message_id_is_not_trusted_and_ours_is(hook_app, smtp_server):
     victim = subscriber("victim@example.org")
-    now = utcnow()
-    [row_id] = queue("already_subscribed", [victim], now=now)
-    backend = from_url(smtp_server.url)
-    deliver_due(backend, now)
-    backend.close()
+    row_id = _sent_by_smtp(victim, smtp_server)
     ours = smtp_server.received[0].message["Message-ID"]
     assert ours.startswith(f"<{row_id}.{_tracking().signature(row_id)}.")
 

@@ -41,6 +41,16 @@ def _worker(app, smtp_server, tmp_path, *args, **settings):
     )
 
 
+def _stop_all(workers, timeout: float = 30) -> list[tuple[str, str]]:
+    """SIGTERM every worker; each must exit 0 within timeout. Return their outputs."""
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    outputs = [w.communicate(timeout=timeout) for w in workers]
+    for worker, (_, errors) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, errors
+    return outputs
+
+
 def _wait_until(condition, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -96,12 +106,8 @@ def test_four_workers_drain_one_queue_with_no_duplicates(app, smtp_server, tmp_p
 
     everyone = {p.email for p in people}
     done = _wait_until(lambda: {m.rcpt_tos[0] for m in smtp_server.received} >= everyone, 60)
-    for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-    outputs = [w.communicate(timeout=20) for w in workers]
+    outputs = _stop_all(workers)
     assert done, outputs
-    for worker, (_, errors) in zip(workers, outputs, strict=True):
-        assert worker.returncode == 0, errors
 
     counts = Counter(m.rcpt_tos[0] for m in smtp_server.received)
     assert set(counts) == everyone
@@ -120,11 +126,8 @@ def test_two_workers_with_four_connections_each_drain_one_queue_exactly_once(
     workers = [_worker(app, smtp_server, tmp_path, **settings) for _ in range(2)]
     everyone = {p.email for p in people}
     done = _wait_until(lambda: {m.rcpt_tos[0] for m in smtp_server.received} >= everyone, 90)
-    for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-    outputs = [w.communicate(timeout=30) for w in workers]
+    outputs = _stop_all(workers)
     assert done, outputs
-    assert all(w.returncode == 0 for w in workers), outputs
     counts = Counter(m.rcpt_tos[0] for m in smtp_server.received)
     assert set(counts) == everyone and max(counts.values()) == 1
     assert statuses() == {"sent": 400}
@@ -143,10 +146,7 @@ def test_two_workers_together_keep_the_shared_rate(app, smtp_server, tmp_path):
     first, started = len(smtp_server.received), time.monotonic()
     time.sleep(4)
     count, elapsed = len(smtp_server.received) - first, time.monotonic() - started
-    for worker in workers:
-        worker.send_signal(signal.SIGTERM)
-    outputs = [w.communicate(timeout=30) for w in workers]
-    assert all(w.returncode == 0 for w in workers), outputs
+    _stop_all(workers)
     # Each on its own would send 20/s (40/s together): together they keep 20/s, give or take
     # one second's burst as the shares settle.
     assert count <= rate * elapsed + rate, (count, elapsed)
