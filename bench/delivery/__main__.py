@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/delivery [--count 20000] [--pg postgresql://postgres@127.0.0.1/postgres]
 
-Each case queues COUNT real daily digests (20 updates stored, each subscriber's digest lists the
-7 to 10 in their strands: about 15 KB), then times whole `notifier worker --once` processes,
+Each case queues COUNT real daily digests (20 updates stored; each subscriber's digest lists the
+ones in their strands and the general ones, 9 to 16: 12 to 16 KB), then times whole `notifier worker --once` processes,
 start-up included, into loopback aiosmtpd sinks (bench/delivery/sink.py) that wait L ms before
 answering each DATA, as a remote relay does. The bare loop (each message built with EmailMessage
 from a real digest's text and HTML, sent one after another over one smtplib connection) runs

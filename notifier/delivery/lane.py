@@ -13,6 +13,7 @@ import time
 from notifier.delivery import outcomes, store
 from notifier.delivery.backlog import Release
 from notifier.delivery.rules import refusal
+from notifier.extensions import db
 from notifier.mail.backends import ConnectionLost, PermanentFailure, TemporaryFailure
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class Lane:
             message = run.composer.message(row, moment)
         except Exception as exc:
             log.exception("outbox %s could not be rendered", row.id)
+            db.session.rollback()  # a failed query must not leave the lane's session aborted
             return self.record(outcomes.failed(row, f"render: {type(exc).__name__}: {exc}", False))
         run.limiter.take()
         if not self.still_holds(row.id):

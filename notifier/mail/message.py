@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from functools import lru_cache
 
 import css_inline
@@ -41,10 +41,6 @@ class Email:
     # Stand-in -> this message's value, replaced in the text and (escaped) in the HTML when the
     # bytes are built: lets a body rendered once serve many people (emails/templates.py).
     fills: dict[str, str] = field(default_factory=dict)
-
-
-def sender_domain(mail_from: str) -> str:
-    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
 
 
 def one_line(value: str) -> str:
