@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import current_app
 
-from notifier.emails.templates import once, render_pair
+from notifier.emails.templates import once, render_pair, sharing_now
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
 from notifier.subscriptions.tokens import link
 
 # Stand-ins for the personal links in a shared render: random, so no feed text can hold one.
-MANAGE_URL = f"https://fill-{secrets.token_hex(8)}.invalid/manage"
-UNSUBSCRIBE_URL = f"https://fill-{secrets.token_hex(8)}.invalid/unsubscribe"
+STAND_INS = {
+    "manage_url": f"https://fill-{secrets.token_hex(8)}.invalid/manage",
+    "unsubscribe_url": f"https://fill-{secrets.token_hex(8)}.invalid/unsubscribe",
+}
 
 
 def subscriber_of(row: Outbox) -> Subscriber:
@@ -32,25 +35,26 @@ def list_email(row: Outbox, subscriber: Subscriber, subject: str, template: str,
     the two personal links; each message fills in its own when it is built.
     """
     site_name = current_app.config["NOTIFIER"].site_name
-    unsubscribe_url = link("unsubscribe", subscriber)
-    text, html = once(
-        ("list_email", template, site_name, repr(sorted(context.items()))),
-        lambda: render_pair(
-            template,
-            site_name=site_name,
-            manage_url=MANAGE_URL,
-            unsubscribe_url=UNSUBSCRIBE_URL,
-            **context,
-        ),
-    )
-    return Email(
+    links = {
+        "manage_url": link("manage", subscriber),
+        "unsubscribe_url": link("unsubscribe", subscriber),
+    }
+    email = Email(
         to=row.to_address,
         subject=subject,
-        text=text,
-        html=html,
-        unsubscribe_url=unsubscribe_url,
-        fills={MANAGE_URL: link("manage", subscriber), UNSUBSCRIBE_URL: unsubscribe_url},
+        text="",
+        html="",
+        unsubscribe_url=links["unsubscribe_url"],
     )
+    if not sharing_now():
+        text, html = render_pair(template, site_name=site_name, **links, **context)
+        return replace(email, text=text, html=html)
+    text, html = once(
+        ("list_email", template, site_name, repr(sorted(context.items()))),
+        lambda: render_pair(template, site_name=site_name, **STAND_INS, **context),
+    )
+    fills = {STAND_INS[name]: value for name, value in links.items()}
+    return replace(email, text=text, html=html, fills=fills)
 
 
 def local_time(moment: datetime) -> str:

@@ -31,6 +31,11 @@ def sharing() -> Iterator[None]:
         _shared.reset(token)
 
 
+def sharing_now() -> bool:
+    """True inside sharing(): renders may be reused, so personal values go in as fills."""
+    return _shared.get() is not None
+
+
 def once(key: Hashable, make: Callable[[], T]) -> T:
     """make() for key, reused within sharing(); computed afresh outside it."""
     cache = _shared.get()
