@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import Feed, Outbox, Subscriber, Update
+from notifier.models import ConsentRecord, Feed, Outbox, Subscriber, Subscription, Update
 
 
 def subscriber_counts() -> dict[str, int]:
@@ -60,9 +60,21 @@ def find_subscribers(query: str, limit: int = 50) -> list[Subscriber]:
     return list(
         db.session.scalars(
             select(Subscriber)
-            .options(selectinload(Subscriber.subscriptions))
+            .options(selectinload(Subscriber.subscriptions).joinedload(Subscription.strand))
             .where(Subscriber.email.like(pattern))
             .order_by(Subscriber.id.desc())
             .limit(limit)
         )
     )
+
+
+def consent_records(subscriber_ids: list[int]) -> dict[int, list[ConsentRecord]]:
+    """Each subscriber's consent records, oldest first: what they agreed to, strand by strand."""
+    records: dict[int, list[ConsentRecord]] = {}
+    for record in db.session.scalars(
+        select(ConsentRecord)
+        .where(ConsentRecord.subscriber_id.in_(subscriber_ids))
+        .order_by(ConsentRecord.created_at, ConsentRecord.id)
+    ):
+        records.setdefault(record.subscriber_id, []).append(record)
+    return records

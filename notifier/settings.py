@@ -137,6 +137,15 @@ def _resolve(values: dict[str, Any], instance: Path) -> dict[str, Any]:
         raise ConfigError(
             f"NOTIFIER_MAIL_CONNECTIONS must be from 1 to 64, got {values['mail_connections']!r}"
         )
+    if int(values["feed_concurrency"]) < 1:
+        raise ConfigError(
+            f"NOTIFIER_FEED_CONCURRENCY must be 1 or more, got {values['feed_concurrency']!r}"
+        )
+    if float(values["feed_poll_budget"]) <= 0:
+        raise ConfigError(
+            f"NOTIFIER_FEED_POLL_BUDGET must be more than 0 seconds, "
+            f"got {values['feed_poll_budget']!r}"
+        )
     if values["env"] not in {"development", "production"}:
         raise ConfigError(f"NOTIFIER_ENV must be development or production, got {values['env']!r}")
     return values

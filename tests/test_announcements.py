@@ -164,6 +164,7 @@ def test_openapi_document_describes_the_api(client):
         "strands",
         "frequency",
         "reminders",
+        "preferences",
     }
     announce = document["paths"]["/api/v1/announcements"]["post"]
     assert announce["security"] == [{"bearer": []}]

@@ -75,7 +75,12 @@ def test_two_schedulers_at_once_only_one_acts(app):
 def test_the_scheduler_runs_its_jobs_and_polls_through_the_feed_part(app, monkeypatch):
     polled = []
     monkeypatch.setattr(clock_module, "poll_due", lambda now: polled.append(now) or [])
-    make_subscriber("fast@example.org", frequency="immediate", confirmed="2020-01-01T00:00")
+    make_subscriber(
+        "fast@example.org",
+        ("research-statistics",),
+        frequency="immediate",
+        confirmed="2020-01-01T00:00",
+    )
     make_update("Just in", "2020-06-01T00:00")
     clock = Clock(app)
     scheduler = clock.schedule(BackgroundScheduler(timezone="UTC"))

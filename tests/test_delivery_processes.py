@@ -100,12 +100,19 @@ def test_four_workers_drain_one_queue_with_no_duplicates(app, smtp_server, tmp_p
     people = crowd(400)
     # Due in a few seconds, so all four workers are up and polling when the race starts.
     queue("already_subscribed", people, now=utcnow() + timedelta(seconds=4))
-    # A rate limit keeps one early worker from draining everything before the others start.
-    settings = {"mail_batch_size": 20, "worker_idle_seconds": 0.1, "mail_rate_per_second": 50}
+    # A rate limit keeps one early worker from draining everything before the others start
+    # (50 a second each: the rate is shared by all workers). One connection each, as SQLite's
+    # single writer would otherwise be shared by sixteen lanes; the next test runs four each.
+    settings = {
+        "mail_batch_size": 20,
+        "worker_idle_seconds": 0.1,
+        "mail_rate_per_second": 200,
+        "mail_connections": 1,
+    }
     workers = [_worker(app, smtp_server, tmp_path, **settings) for _ in range(4)]
 
     everyone = {p.email for p in people}
-    done = _wait_until(lambda: {m.rcpt_tos[0] for m in smtp_server.received} >= everyone, 60)
+    done = _wait_until(lambda: {m.rcpt_tos[0] for m in smtp_server.received} >= everyone, 120)
     outputs = _stop_all(workers)
     assert done, outputs
 

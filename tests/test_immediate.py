@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from notifier.emails import render
 from notifier.extensions import db
-from tests.support.content import at, change, make_subscriber, make_update, outbox
+from notifier.subscriptions.choices import Choices
+from notifier.subscriptions.consent import Origin
+from notifier.subscriptions.manage import change_preferences
+from tests.support.content import at, change, make_subscriber, make_update, outbox, strand
 
 
 def test_each_new_update_goes_once_to_immediate_subscribers_of_its_strands(app, runner):
@@ -35,7 +38,7 @@ def test_each_new_update_goes_once_to_immediate_subscribers_of_its_strands(app, 
 
 
 def test_an_update_stored_later_is_sent_on_the_next_poll_only(app, runner):
-    make_subscriber("fast@example.org", frequency="immediate")
+    make_subscriber("fast@example.org", ("research-statistics",), frequency="immediate")
     runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:00"])
     make_update("Later", "2026-03-09T10:10")
 
@@ -47,7 +50,7 @@ def test_an_update_stored_later_is_sent_on_the_next_poll_only(app, runner):
 
 
 def test_a_confirmed_row_without_a_confirmation_time_counts_from_its_creation(app, runner):
-    imported = make_subscriber("imported@example.org", frequency="immediate")
+    imported = make_subscriber("imported@example.org", ("fraud-error-debt",), frequency="immediate")
     imported.confirmed_at, imported.created_at = None, at("2026-03-01T00:00")
     db.session.commit()
     make_update("Before", "2026-02-20T10:00")
@@ -59,10 +62,11 @@ def test_a_confirmed_row_without_a_confirmation_time_counts_from_its_creation(ap
 
 
 def test_switching_from_immediate_to_daily_repeats_nothing(app, runner):
-    switcher = make_subscriber("switch@example.org", frequency="immediate")
+    switcher = make_subscriber("switch@example.org", ("fraud-error-debt",), frequency="immediate")
     make_update("Sent at once", "2026-03-09T10:00")
     runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:15"])
-    switcher.frequency = "daily"
+    daily = Choices.same([strand("fraud-error-debt")], "daily", True)
+    change_preferences(switcher, daily, Origin(None, None, "test"), at("2026-03-09T10:30"))
     db.session.commit()
     make_update("After the switch", "2026-03-09T11:00")
 

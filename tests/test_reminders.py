@@ -67,7 +67,7 @@ def test_general_deadlines_remind_everyone_in_local_summer_time(app):
 def test_no_reminder_after_the_deadline_even_when_catching_up(app):
     make_update("Short call", "2026-03-01T10:00", deadline="2026-03-10T12:00")
     make_update("Cancelled call", "2026-03-01T10:00", deadline="2026-03-20T12:00")
-    make_subscriber("r@example.org")
+    make_subscriber("r@example.org", ("research-statistics",))
     from notifier.models import Deadline
 
     db.session.get(Deadline, 2).cancelled = True

@@ -34,8 +34,10 @@ def test_confirmation_names_the_choices_and_links_to_confirm(make_app, smtp_serv
         [message] = smtp_server.wait_for(1)
         text = message.text()
         assert message.message["Subject"].startswith("Confirm your subscription")
-        assert "Fraud, Error & Debt" in text and "Weekly digest" in text
-        assert "Reminders before comment deadlines: yes" in text
+        assert (
+            "- Fraud, Error & Debt: a weekly digest on Mondays at 08:00, with deadline reminders"
+            in text
+        )
         confirm_url = re.search(r"(http://\S+/confirm/\S+)", text)[1]
         assert confirm_url in message.html()
         assert client.get(path(confirm_url)).status_code == 200

@@ -13,6 +13,7 @@ from notifier.subscriptions.confirm import confirm
 from notifier.subscriptions.consent import Origin
 from notifier.subscriptions.subscribe import request_new_link, subscribe
 from notifier.subscriptions.unsubscribe import unsubscribe
+from tests.support.content import preferences_of
 from tests.support.pages import at, outbox, subscriber
 
 ORIGIN = Origin("192.0.2.7", "pytest", "test")
@@ -20,7 +21,7 @@ T0 = at("2026-11-25T09:00:00")
 
 
 def choices(*slugs, frequency="daily", reminders=True):
-    return Choices(pick_strands(slugs or ["research-statistics"]), frequency, reminders)
+    return Choices.same(pick_strands(slugs or ["research-statistics"]), frequency, reminders)
 
 
 def run(email, when, *slugs, **kw):
@@ -49,7 +50,7 @@ def test_pending_resubmit_takes_the_latest_choices(app):
     run("ada@example.org", T0 + timedelta(minutes=1), "fraud-error-debt", frequency="weekly")
     person = subscriber("ada@example.org")
     assert [s.slug for s in person.strands] == ["fraud-error-debt"]
-    assert person.frequency == "weekly"
+    assert preferences_of(person) == {"fraud-error-debt": ("weekly", True)}
 
 
 def test_confirmed_address_gets_already_subscribed_once_per_ten_minutes(app):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.content import preferences_of
 from tests.support.pages import outbox, subscriber
 
 URL = "/api/v1/subscriptions"
@@ -20,8 +21,8 @@ def test_valid_body_is_accepted_and_queues_a_confirmation(client):
     assert response.status_code == 202
     assert response.json["status"] == "accepted"
     person = subscriber("ada@example.org")
-    assert person.status == "pending" and person.frequency == "weekly"
-    assert person.reminders is False
+    assert person.status == "pending"
+    assert preferences_of(person) == {"fraud-error-debt": ("weekly", False)}
     assert [s.slug for s in person.strands] == ["fraud-error-debt"]
     assert [row.kind for row in outbox()] == ["confirm"]
 
@@ -75,7 +76,7 @@ def test_defaults_daily_with_reminders(client):
         == 202
     )
     person = subscriber("a@example.org")
-    assert (person.frequency, person.reminders) == ("daily", True)
+    assert set(preferences_of(person).values()) == {("daily", True)}
 
 
 def test_cors_allows_only_configured_origins(make_app):

@@ -38,7 +38,7 @@ def poll(now):
 @now_option
 @with_appcontext
 def feeds(as_json: bool, now):
-    """Show each feed's health: last success, last error, failures in a row, next poll."""
+    """Show each feed's health: last success and error, failures in a row, fetch time, next poll."""
     sync_feeds(current_app.config["NOTIFIER"].feed_urls, resolve_now(now))
     tz = current_app.config["NOTIFIER"].tz
     rows = [describe(feed, tz) for feed in db.session.scalars(select(Feed).order_by(Feed.id))]
@@ -47,9 +47,12 @@ def feeds(as_json: bool, now):
         return
     for row in rows:
         state = "active" if row["active"] else "inactive"
+        took = row["last_fetch_seconds"]
         click.echo(
             f"{row['url']} ({state}): last success {row['last_success'] or 'never'}, "
-            f"{row['consecutive_failures']} failed in a row, next {row['next_poll'] or 'now'}"
+            f"{row['consecutive_failures']} failed in a row, "
+            f"last fetch {'not yet' if took is None else f'took {took:.2f} s'}, "
+            f"next {row['next_poll'] or 'now'}"
         )
         if row["last_error"]:
             click.echo(f"  last error at {row['last_error_at']}: {row['last_error']}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 
 import click
 from flask import current_app
@@ -20,12 +21,15 @@ from notifier.schedules import announcements, digests, immediate, reminders
 def digests_command(kind: str, now):
     """Queue the digests due now, exactly as the clock would (immediate: new updates)."""
     now = resolve_now(now)
+    started = time.perf_counter()
     if kind == "immediate":
-        click.echo(f"immediate: queued {immediate.send_new_updates(now)} emails")
+        queued = immediate.send_new_updates(now)
+        click.echo(f"immediate: queued {queued} emails in {time.perf_counter() - started:.2f} s")
         return
     done = digests.queue_due(kind, now)
+    took = f"in {time.perf_counter() - started:.2f} s"
     for run in done:
-        click.echo(f"{kind} digest {run.period_key}: queued {run.emails_queued} emails")
+        click.echo(f"{kind} digest {run.period_key}: queued {run.emails_queued} emails {took}")
     if not done:
         click.echo(f"{kind} digest: nothing due (the latest period is done)")
 

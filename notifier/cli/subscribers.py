@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from notifier.bounces.suppression import SuppressionError, unsuppress
 from notifier.cli import fail
 from notifier.cli.options import now_option, resolve_now
+from notifier.database import analyze
 from notifier.extensions import db
 from notifier.subscriptions.transfer import (
     BadImport,
@@ -42,6 +43,9 @@ def import_command(path: Path, now):
     except BadImport as exc:
         db.session.rollback()
         _refuse(exc.lines)
+    db.session.commit()
+    # A bulk load leaves the planner guessing until these tables are analyzed.
+    analyze(db.session, "subscribers", "subscriptions", "consent_records", "outbox")
     db.session.commit()
     click.echo(
         f"imported {len(rows)} rows: {report.confirmed} confirmed, "

@@ -70,9 +70,14 @@ def group_by_strand(updates: list[Update], mine: list[Strand], since) -> list[di
     return listed
 
 
-def closing_soon(mine: list[Strand], after, until) -> list[dict]:
-    """Open deadlines in (after, until] on updates that are general or in the given strands."""
-    ids = {strand.id for strand in mine}
+def closing_soon(reminded: list[Strand], after, until) -> list[dict]:
+    """Open deadlines in (after, until] on updates in the strands with reminders on.
+
+    A general update concerns every strand, so it is listed when any strand has reminders.
+    """
+    if not reminded:
+        return []
+    ids = {strand.id for strand in reminded}
     deadlines = db.session.scalars(
         select(Deadline)
         .where(Deadline.cancelled == false(), Deadline.at > after, Deadline.at <= until)
@@ -95,7 +100,8 @@ def digest(row: Outbox) -> Email:
     # Digests of one period share their updates: loaded once per pass, not once per digest.
     updates = once(("updates", ids), lambda: _updates(list(ids)))
     # The worker loaded each subscriber with their strands: no query per digest for them.
-    mine = sorted(subscriber.strands, key=lambda strand: (strand.position, strand.id))
+    mine = [sub.strand for sub in subscriber.preferences]
+    reminded = [sub.strand for sub in subscriber.preferences if sub.reminders]
     strands = tuple(strand.id for strand in mine)
     count = len(updates)
     noun = "update" if count == 1 else "updates"
@@ -108,6 +114,7 @@ def digest(row: Outbox) -> Email:
         count=count,
         groups=once(("groups", ids, strands, since), lambda: group_by_strand(updates, mine, since)),
         closing=once(
-            ("closing", strands, until), lambda: closing_soon(mine, until, until + CLOSING_SOON)
+            ("closing", tuple(strand.id for strand in reminded), until),
+            lambda: closing_soon(reminded, until, until + CLOSING_SOON),
         ),
     )

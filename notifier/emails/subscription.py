@@ -8,16 +8,12 @@ from notifier.emails.templates import render_pair
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
-from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.tokens import link
+from notifier.subscriptions.words import preference_words
 
 
 def _choices(subscriber: Subscriber) -> dict:
-    return {
-        "strands": [strand.name for strand in subscriber.strands],
-        "frequency": FREQUENCY_LABELS.get(subscriber.frequency, subscriber.frequency),
-        "reminders": subscriber.reminders,
-    }
+    return {"preferences": [preference_words(sub) for sub in subscriber.preferences]}
 
 
 def confirmation(row: Outbox) -> Email:

@@ -13,10 +13,13 @@ from urllib.request import url2pathname
 
 import httpx
 
+from notifier.feeds.addresses import AddressPolicy, RefusedAddress, Resolver, resolve
 from notifier.feeds.deadline_transport import deadline_transport
 
 PERMANENT = {301, 308}
 MAX_REDIRECTS = 5
+WEB_SCHEMES = {"http", "https"}
+OUT_OF_TIME = "still fetching when the poll's time budget ran out"
 
 
 class FetchError(Exception):
@@ -62,19 +65,42 @@ def user_agent(base_url: str) -> str:
 
 
 def fetch(
-    url: str, etag: str | None, last_modified: str | None, limits: Limits, agent: str
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    limits: Limits,
+    agent: str,
+    resolver: Resolver = resolve,
+    cutoff: float | None = None,
 ) -> Fetched:
-    """Fetch url conditionally; raise FetchError on any failure, never return a partial body."""
-    scheme = urlsplit(url).scheme.lower()
+    """Fetch url conditionally; raise FetchError on any failure, never return a partial body.
+
+    `cutoff` (on the time.monotonic() clock) is when the whole poll's budget ends; the fetch
+    gives up then even if its own deadline is further off.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
     if scheme == "file":
         return _fetch_file(url, etag, limits)
-    if scheme not in {"http", "https"}:
+    if scheme not in WEB_SCHEMES:
         raise FetchError(f"unsupported URL scheme {scheme or '(none)'!r}")
-    deadline_at = time.monotonic() + limits.deadline
     try:
-        return _fetch_http(url, etag, last_modified, limits, agent, deadline_at)
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError as exc:
+        raise FetchError(f"bad URL: {exc}") from None
+    deadline_at = time.monotonic() + limits.deadline
+    over_budget = cutoff is not None and cutoff < deadline_at
+    if over_budget:
+        deadline_at = cutoff
+    try:
+        policy = AddressPolicy.for_origin(parts.hostname or "", port, resolver)
+        return _fetch_http(url, etag, last_modified, limits, agent, deadline_at, policy)
+    except RefusedAddress as exc:
+        raise FetchError(str(exc)) from None
     except httpx.TimeoutException as exc:
         if time.monotonic() >= deadline_at:
+            if over_budget:
+                raise FetchError(OUT_OF_TIME) from None
             raise FetchError(f"took longer than the {limits.deadline:g} second deadline") from None
         raise FetchError(f"timed out ({exc.__class__.__name__})") from None
     except httpx.TooManyRedirects:
@@ -83,7 +109,9 @@ def fetch(
         raise FetchError(f"HTTP error: {exc.__class__.__name__}: {exc}") from None
 
 
-def _fetch_http(url, etag, last_modified, limits: Limits, agent: str, deadline_at) -> Fetched:
+def _fetch_http(
+    url, etag, last_modified, limits: Limits, agent: str, deadline_at, policy: AddressPolicy
+) -> Fetched:
     headers = {
         "User-Agent": agent,
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5",
@@ -97,11 +125,12 @@ def _fetch_http(url, etag, last_modified, limits: Limits, agent: str, deadline_a
     timeout = httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout)
     with (
         httpx.Client(
-            transport=deadline_transport(deadline_at),
+            transport=deadline_transport(deadline_at, policy),
             timeout=timeout,
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
             trust_env=False,
+            event_hooks={"request": [_refuse_other_schemes]},
         ) as client,
         client.stream("GET", url, headers=headers) as response,
     ):
@@ -130,15 +159,29 @@ def _fetch_http(url, etag, last_modified, limits: Limits, agent: str, deadline_a
         )
 
 
+def _refuse_other_schemes(request: httpx.Request) -> None:
+    """Called before every request, redirects included: only http and https go out."""
+    if request.url.scheme not in WEB_SCHEMES:
+        raise FetchError(f"refused a redirect to a {request.url.scheme}: URL")
+
+
 def _permanent_target(url: str, response: httpx.Response) -> str | None:
-    """The URL reached through redirects that were all permanent, or None."""
+    """The URL reached through redirects that were all permanent, or None.
+
+    A move from https to http is followed for this fetch but never stored: one redirect
+    must not turn every later poll into plain text that anyone on the path can rewrite.
+    """
     hops = [*response.history, response]
     target = None
     for hop, following in zip(hops, hops[1:], strict=False):
         if hop.status_code not in PERMANENT:
             break
         target = str(following.url)
-    return target if target and target != url else None
+    if not target or target == url:
+        return None
+    if urlsplit(url).scheme.lower() == "https" and urlsplit(target).scheme != "https":
+        return None
+    return target
 
 
 def _decoded(chunks: Iterator[bytes], coding: str, cap: int) -> Iterator[bytes]:

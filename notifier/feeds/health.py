@@ -15,15 +15,21 @@ def next_delay(interval_minutes: int, failures: int) -> timedelta:
     return min(delay, MAX_BACKOFF)
 
 
-def record_success(feed: Feed, now: datetime, interval_minutes: int) -> None:
+def record_success(
+    feed: Feed, now: datetime, interval_minutes: int, seconds: float | None = None
+) -> None:
     feed.last_polled_at = now
+    feed.last_fetch_seconds = _rounded(seconds)
     feed.last_success_at = now
     feed.consecutive_failures = 0
     feed.next_poll_at = now + next_delay(interval_minutes, 0)
 
 
-def record_failure(feed: Feed, error: str, now: datetime, interval_minutes: int) -> None:
+def record_failure(
+    feed: Feed, error: str, now: datetime, interval_minutes: int, seconds: float | None = None
+) -> None:
     feed.last_polled_at = now
+    feed.last_fetch_seconds = _rounded(seconds)
     feed.last_error = error[:2000]
     feed.last_error_at = now
     feed.consecutive_failures = (feed.consecutive_failures or 0) + 1
@@ -45,4 +51,10 @@ def describe(feed: Feed, tz) -> dict:
         "last_error_at": iso(feed.last_error_at),
         "consecutive_failures": feed.consecutive_failures or 0,
         "next_poll": iso(feed.next_poll_at),
+        "last_fetch_seconds": feed.last_fetch_seconds,
     }
+
+
+def _rounded(seconds: float | None) -> float | None:
+    # Milliseconds are plenty for telling a quick feed from a slow one.
+    return None if seconds is None else round(seconds, 3)

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Float,
     ForeignKey,
     Integer,
     String,
@@ -49,6 +50,8 @@ class Feed(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # The URL as NOTIFIER_FEED_URLS names it; `url` moves on after a permanent redirect.
     configured_url: Mapped[str | None] = mapped_column(String(2000))
+    # How long the last fetch (and parse) took, in seconds; null before the first poll.
+    last_fetch_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class Update(db.Model):
@@ -88,6 +91,8 @@ class Deadline(db.Model):
     previous_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sentence: Mapped[str] = mapped_column(Text, default="")
     weekday_mismatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Read from a date near weak cue words only ("by 3 June"): shown to admins to check.
+    low_confidence: Mapped[bool] = mapped_column(Boolean, default=False)
     # parsed: read from the text; admin: set by an admin, which later polls never overwrite.
     source: Mapped[str] = mapped_column(String(20), default="parsed")
     # An admin can say the text names no deadline after all.

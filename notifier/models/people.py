@@ -11,6 +11,7 @@ from notifier.extensions import db
 from notifier.models.base import UTCDateTime, utcnow
 
 STATUSES = ("pending", "confirmed", "unsubscribed", "suppressed")
+# Fastest first: an update reaches a subscriber at the first of these among its strands.
 FREQUENCIES = ("immediate", "daily", "weekly")
 
 
@@ -30,17 +31,12 @@ class Strand(db.Model):
 
 class Subscriber(db.Model):
     __tablename__ = "subscribers"
-    __table_args__ = (
-        CheckConstraint(f"status IN {STATUSES}", name="status"),
-        CheckConstraint(f"frequency IN {FREQUENCIES}", name="frequency"),
-    )
+    __table_args__ = (CheckConstraint(f"status IN {STATUSES}", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Normalised: trimmed, lower-cased; unique so one person is one row.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
-    frequency: Mapped[str] = mapped_column(String(20), default="daily")
-    reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped on unsubscribe so every link signed before stops working.
     token_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,8 +49,6 @@ class Subscriber(db.Model):
     # When the last confirmation / "already subscribed" note was queued: the resend windows.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # End of the period covered by this subscriber's last digest; the next one starts there.
-    digested_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subscriptions: Mapped[list[Subscription]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan"
@@ -64,9 +58,17 @@ class Subscriber(db.Model):
     def strands(self) -> list[Strand]:
         return [sub.strand for sub in self.subscriptions]
 
+    @property
+    def preferences(self) -> list[Subscription]:
+        """The strands followed, each with its frequency and reminders, in the listed order."""
+        return sorted(self.subscriptions, key=lambda sub: (sub.strand.position, sub.strand.id))
+
 
 class Subscription(db.Model):
+    """One strand a subscriber follows, with how often they hear of it and its reminders."""
+
     __tablename__ = "subscriptions"
+    __table_args__ = (CheckConstraint(f"frequency IN {FREQUENCIES}", name="frequency"),)
 
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
@@ -74,7 +76,14 @@ class Subscription(db.Model):
     strand_id: Mapped[int] = mapped_column(
         ForeignKey("strands.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    frequency: Mapped[str] = mapped_column(String(20), default="daily")
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The digest cursor: this strand's updates stored until then have been sent (or were owed
+    # to a faster strand). A run of one frequency moves it on every subscription of that
+    # frequency, so it is one cursor per subscriber and frequency, except that a strand
+    # switched from another frequency brings its own along. Null: from confirmation.
+    digested_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="subscriptions")
     strand: Mapped[Strand] = relationship()
@@ -99,5 +108,5 @@ class ConsentRecord(db.Model):
     form_version: Mapped[str | None] = mapped_column(String(40))
     wording: Mapped[str | None] = mapped_column(Text)
     strands: Mapped[list[str]] = mapped_column(JSON, default=list)
-    frequency: Mapped[str | None] = mapped_column(String(20))
-    reminders: Mapped[bool | None] = mapped_column(Boolean)
+    # What was agreed for each strand: [{"strand": slug, "frequency": ..., "reminders": ...}].
+    preferences: Mapped[list[dict]] = mapped_column(JSON, default=list)

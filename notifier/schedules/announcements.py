@@ -8,7 +8,7 @@ from sqlalchemy import literal, select
 
 from notifier.extensions import db
 from notifier.models import Admin, Announcement, AuditEntry, Strand
-from notifier.schedules.fanout import S, in_strands, json_object, queue_to
+from notifier.schedules.fanout import S, follows, json_object, queue_to
 
 MAX_SUBJECT = 200
 
@@ -103,7 +103,7 @@ def queue(announcement: Announcement, now: datetime) -> Announcement:
         strand_ids = db.session.scalars(
             select(Strand.id).where(Strand.slug.in_(announcement.strands))
         ).all()
-        where.append(in_strands(strand_ids))
+        where.append(follows(strand_ids))
     payload = json_object(literal("announcement"), literal(announcement.id))
     prefix = f"announcement:{announcement.id}:"
     queue_to(where, prefix, "announcement", payload, now, announcement)

@@ -114,7 +114,8 @@ class Clock:
         # The jobs run one at a time. A digest or reminder run must never overlap a poll: an
         # update the poll stored as of a moment before the period's end, but committed after
         # the run looked, would fall behind every subscriber's cursor and never be sent. Only
-        # the heartbeat runs beside them, so a long poll does not let the lease lapse.
+        # the heartbeat runs beside them, so a long poll does not let the lease lapse. A poll
+        # ends within feed_poll_budget however slow its feeds, so no job waits longer.
         scheduler.add_executor(ThreadPoolExecutor(max_workers=1), SERIAL)
         for name, (job, seconds) in self.jobs().items():
             scheduler.add_job(

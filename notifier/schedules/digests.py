@@ -1,4 +1,4 @@
-"""Daily and weekly digests: per subscriber, the updates since their previous digest."""
+"""Daily and weekly digests: per subscriber, what each frequency owes since its last digest."""
 
 from __future__ import annotations
 
@@ -10,30 +10,36 @@ from sqlalchemy import and_, case, exists, false, func, literal, or_, select, up
 from notifier.extensions import db
 from notifier.models import DigestRun, Update, update_strands
 from notifier.models.base import UTCDateTime
-from notifier.models.people import Subscription
+from notifier.models.people import FREQUENCIES
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
     CONFIRMED_AT,
+    RANK,
+    SUB,
     S,
+    after_run,
     email_columns,
+    follows,
     in_batches,
     insert_emails,
     json_array_agg,
     json_object,
+    with_statistics,
 )
 from notifier.schedules.periods import period_for
 
 KINDS = ("daily", "weekly")
 U = Update.__table__
+US = update_strands
 
-# Where this subscriber's next digest starts: their previous digest's end, never before they
-# confirmed (a re-confirmed subscriber's old cursor must not reach back past the new consent).
+# Where a subscription's next digest starts: its cursor, never before the subscriber confirmed
+# (a re-confirmed subscriber's old cursor must not reach back past the new consent).
 SINCE = case(
     (
-        or_(S.c.digested_until.is_(None), S.c.digested_until < CONFIRMED_AT),
+        or_(SUB.c.digested_until.is_(None), SUB.c.digested_until < CONFIRMED_AT),
         CONFIRMED_AT,
     ),
-    else_=S.c.digested_until,
+    else_=SUB.c.digested_until,
 )
 
 
@@ -55,84 +61,114 @@ def queue_due(kind: str, now: datetime) -> list[DigestRun]:
 
 def complete(run: DigestRun, now: datetime) -> DigestRun:
     """Queue every digest of a run that is not queued yet, then mark the run finished."""
-    where = [S.c.status == "confirmed", S.c.frequency == run.kind]
-    candidates = _candidates(where, run.period_end)
+    where = [S.c.status == "confirmed", follows(None, SUB.c.frequency == run.kind)]
+    with_statistics()
+    candidates = _candidates(run.kind, run.period_end)
     if candidates:
-        in_batches(where, lambda lo, hi: _batch(run, candidates, lo, hi, now), run)
+        after_run(in_batches(where, lambda lo, hi: _batch(run, candidates, lo, hi, now), run))
     return runs.finish(run, now)
 
 
-def _candidates(where: list, end: datetime) -> dict[int, bool]:
-    """Updates any of these subscribers may be owed, mapped to whether they are general."""
-    oldest = db.session.scalar(select(func.min(SINCE)).where(*where))
+def _candidates(kind: str, end: datetime) -> dict[int, bool]:
+    """Updates any subscriber may be owed by this kind, mapped to whether they are general."""
+    oldest = db.session.scalar(
+        select(func.min(SINCE))
+        .select_from(SUB.join(S, S.c.id == SUB.c.subscriber_id))
+        .where(S.c.status == "confirmed", SUB.c.frequency == kind)
+    )
     if oldest is None:
         return {}
     active = or_(
         and_(Update.stored_at > oldest, Update.stored_at <= end),
         and_(Update.revision > 1, Update.changed_at > oldest, Update.changed_at <= end),
     )
-    general = ~exists(select(1).where(update_strands.c.update_id == Update.id))
+    general = ~exists(select(1).where(US.c.update_id == Update.id))
     rows = db.session.execute(
         select(Update.id, general).where(Update.baseline == false(), active)
     ).all()
     return {update_id: is_general for update_id, is_general in rows}
 
 
-def _pairs(candidates: dict[int, bool], lo: int, hi: int):
-    """(subscriber, update) pairs where the update is in their strands or general.
+def _owed(kind: str, candidates: dict[int, bool], lo: int, hi: int):
+    """(subscriber, update, cursor) for each update this kind owes subscribers lo..hi.
 
-    A pair repeats when an update is in two of someone's strands; the aggregate dedupes.
+    An update is owed at the fastest frequency among the subscriber's strands it is in (a
+    general update: among all their strands), so this kind owes it only where that fastest
+    is this kind. Its window starts at the latest cursor of the strands of this kind that
+    bring it (a strand that just joined this frequency carries its own older cursor).
     """
-    general = [update_id for update_id, is_general in candidates.items() if is_general]
+    rank = FREQUENCIES.index(kind)
+    # Only subscriptions: the subscriber's confirmation is applied outside, and a join here
+    # would let a planner without statistics scan every subscriber for each batch.
+    cursor = func.max(case((SUB.c.frequency == kind, SUB.c.digested_until))).label("cursor")
     in_strands = (
-        select(Subscription.subscriber_id.label("subscriber_id"), update_strands.c.update_id)
-        .join(update_strands, update_strands.c.strand_id == Subscription.strand_id)
+        select(SUB.c.subscriber_id, US.c.update_id, cursor)
+        .select_from(SUB.join(US, US.c.strand_id == SUB.c.strand_id))
         .where(
-            update_strands.c.update_id.in_(list(candidates)),
-            Subscription.subscriber_id.between(lo, hi),
+            US.c.update_id.in_([u for u, is_general in candidates.items() if not is_general]),
+            SUB.c.subscriber_id.between(lo, hi),
         )
+        .group_by(SUB.c.subscriber_id, US.c.update_id)
+        .having(func.min(RANK) == rank)
     )
-    to_everyone = (
-        select(S.c.id.label("subscriber_id"), U.c.id.label("update_id"))
-        .select_from(S.join(U, U.c.id.in_(general)))
-        .where(S.c.id.between(lo, hi))
+    general = [u for u, is_general in candidates.items() if is_general]
+    if not general:
+        return in_strands.subquery("owed")
+    fastest = (
+        select(SUB.c.subscriber_id, cursor)
+        .where(SUB.c.subscriber_id.between(lo, hi))
+        .group_by(SUB.c.subscriber_id)
+        .having(func.min(RANK) == rank)
+        .subquery("fastest")
     )
-    return in_strands.union_all(to_everyone).subquery("pairs")
+    to_everyone = select(fastest.c.subscriber_id, U.c.id.label("update_id"), fastest.c.cursor).join(
+        U, U.c.id.in_(general)
+    )
+    return in_strands.union_all(to_everyone).subquery("owed")
 
 
 def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -> int:
     """Queue the digests of subscribers lo..hi and move their cursors to the period's end."""
     end = literal(run.period_end, UTCDateTime())
-    new = and_(U.c.stored_at > SINCE, U.c.stored_at <= end)
+    owed = _owed(run.kind, candidates, lo, hi)
+    # The window starts at the cursor, never before the subscriber confirmed.
+    since = case(
+        (or_(owed.c.cursor.is_(None), owed.c.cursor < CONFIRMED_AT), CONFIRMED_AT),
+        else_=owed.c.cursor,
+    )
+    new = and_(U.c.stored_at > since, U.c.stored_at <= end)
     # A change shows as "updated" only for an update this subscriber already had.
     changed = and_(
-        U.c.revision > 1, U.c.changed_at > SINCE, U.c.changed_at <= end, U.c.stored_at <= SINCE
+        U.c.revision > 1, U.c.changed_at > since, U.c.changed_at <= end, U.c.stored_at <= since
     )
-    pairs = _pairs(candidates, lo, hi)
     payload = json_object(
         literal("run"),
         literal(run.id),
         literal("since"),
-        SINCE,
+        func.min(since),
         literal("until"),
         literal(run.period_end.isoformat()),
         literal("updates"),
         json_array_agg(U.c.id.distinct()),
     )
-    mine = [S.c.status == "confirmed", S.c.frequency == run.kind, S.c.id.between(lo, hi)]
+    mine = [S.c.status == "confirmed", S.c.id.between(lo, hi)]
     columns = email_columns(f"digest:{run.kind}:{run.period_key}:", "digest", payload, now)
     queued = insert_emails(
         select(*columns)
         .select_from(
-            S.join(pairs, pairs.c.subscriber_id == S.c.id).join(U, U.c.id == pairs.c.update_id)
+            S.join(owed, owed.c.subscriber_id == S.c.id).join(U, U.c.id == owed.c.update_id)
         )
         # Never an update stored before the subscriber confirmed.
         .where(*mine, U.c.stored_at > CONFIRMED_AT, or_(new, changed))
-        .group_by(S.c.id, S.c.email, S.c.digested_until, S.c.confirmed_at, S.c.created_at)
+        .group_by(S.c.id, S.c.email)
     )
     db.session.execute(
-        update(S)
-        .where(*mine, or_(S.c.digested_until.is_(None), S.c.digested_until < end))
+        update(SUB)
+        .where(
+            SUB.c.frequency == run.kind,
+            SUB.c.subscriber_id.in_(select(S.c.id).where(*mine)),
+            or_(SUB.c.digested_until.is_(None), SUB.c.digested_until < end),
+        )
         .values(digested_until=end)
     )
     return queued

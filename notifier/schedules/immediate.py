@@ -1,17 +1,25 @@
-"""Immediate sends: one email per new update to each immediate subscriber it concerns."""
+"""Immediate sends: one email per new update to each subscriber with an immediate strand in it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, exists, false, literal, or_, select, update
+from sqlalchemy import String, cast, exists, false, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import DigestRun, Update
-from notifier.models.base import UTCDateTime
 from notifier.schedules import runs
-from notifier.schedules.fanout import CONFIRMED_AT, S, in_strands, json_object, queue_to
+from notifier.schedules.fanout import (
+    CONFIRMED_AT,
+    SUB,
+    S,
+    after_run,
+    follows,
+    json_object,
+    queue_to,
+    with_statistics,
+)
 
 KIND = "immediate"
 
@@ -42,44 +50,44 @@ def pending_updates(now: datetime) -> list[Update]:
 def send_new_updates(now: datetime) -> int:
     """Queue the immediate emails of every pending update; return how many were queued."""
     pending = pending_updates(now)
+    if not pending:
+        return 0
+    with_statistics()
     queued = sum(fan_out_update(update, now) for update in pending)
-    if pending:
-        _move_cursors(max(update.stored_at for update in pending))
+    after_run(queued)
     return queued
 
 
-def _move_cursors(until: datetime) -> None:
-    """Record that immediate subscribers have heard of everything stored until then.
+def sent_until() -> datetime | None:
+    """When the latest update whose immediate emails are all queued was stored.
 
-    Someone who later switches to a digest then starts from here, not from when they
-    confirmed, so nothing they were sent one by one comes again in their first digest.
+    Updates are fanned out in the order they were stored, so everything stored until then has
+    gone to the strands that were immediate at the time: a strand switched from immediate to
+    a digest starts its digest there, and repeats nothing.
     """
-    end = literal(until, UTCDateTime())
-    db.session.execute(
-        update(S)
-        .where(
-            S.c.status == "confirmed",
-            S.c.frequency == KIND,
-            or_(S.c.digested_until.is_(None), S.c.digested_until < end),
+    return db.session.scalar(
+        select(func.max(DigestRun.period_end)).where(
+            DigestRun.kind == KIND, DigestRun.finished_at.is_not(None)
         )
-        .values(digested_until=end)
     )
-    db.session.commit()
 
 
 def fan_out_update(update: Update, now: datetime) -> int:
-    """Queue one update for every confirmed immediate subscriber it concerns, once."""
+    """Queue one update for every confirmed subscriber with an immediate strand it is in, once.
+
+    Immediate is the fastest frequency, so one immediate strand among the update's is enough;
+    a general update (in no strand) goes to everyone with any immediate strand.
+    """
     run = runs.find_or_create(KIND, run_key(update.id), None, update.stored_at, now)
     if run.finished_at is not None:
         return 0
+    strand_ids = [strand.id for strand in update.strands] if update.strands else None
     where = [
         S.c.status == "confirmed",
-        S.c.frequency == KIND,
         # Only updates stored after the subscriber confirmed.
         update.stored_at > CONFIRMED_AT,
+        follows(strand_ids, SUB.c.frequency == KIND),
     ]
-    if update.strands:  # an update in no strand is general: it goes to everyone
-        where.append(in_strands(strand.id for strand in update.strands))
     payload = json_object(literal("update"), literal(update.id))
     queued = queue_to(where, f"immediate:{update.id}:", KIND, payload, now, run)
     runs.finish(run, now)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from notifier.extensions import db
 from notifier.models import Deadline, DigestRun, Outbox, Update
 from notifier.schedules import runs
-from notifier.schedules.fanout import S, in_strands, json_object, queue_to
+from notifier.schedules.fanout import SUB, S, follows, json_object, queue_to
 from notifier.schedules.periods import daily_period, local_instant
 
 KIND = "reminders"
@@ -75,11 +75,13 @@ def due_reminders(start: datetime, end: datetime, now: datetime) -> list[tuple[D
 
 
 def _audience(deadline: Deadline) -> list:
-    """Confirmed subscribers who want reminders and follow the update (all, if it is general)."""
-    where = [S.c.status == "confirmed", S.c.reminders == true()]
-    if deadline.update.strands:
-        where.append(in_strands(strand.id for strand in deadline.update.strands))
-    return where
+    """Confirmed subscribers with reminders on for one of the update's strands they follow.
+
+    A general update (in no strand) concerns all their strands: any one with reminders will do.
+    """
+    strands = deadline.update.strands
+    strand_ids = [strand.id for strand in strands] if strands else None
+    return [S.c.status == "confirmed", follows(strand_ids, SUB.c.reminders == true())]
 
 
 def _fan_out(run: DigestRun, deadline: Deadline, offset: int, now: datetime) -> int:
@@ -126,7 +128,8 @@ def _fan_out_moved(run: DigestRun, deadline: Deadline, now: datetime) -> int:
             ~Outbox.key.like(f"reminder:{deadline.id}:v{deadline.version}:%"),
         )
     )
-    where = [S.c.status == "confirmed", S.c.reminders == true(), reminded_before]
+    # Only those who still want reminders for this update hear that its deadline moved.
+    where = [*_audience(deadline), reminded_before]
     payload = json_object(
         literal("deadline"),
         literal(deadline.id),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
@@ -31,14 +31,43 @@ class InvalidChoice(ValueError):
 
 
 @dataclass(frozen=True)
-class Choices:
-    strands: list[Strand]
+class Preference:
+    """One strand chosen, how often to hear of it, and whether to be reminded of deadlines."""
+
+    strand: Strand
     frequency: str
     reminders: bool
+
+    def as_record(self) -> dict:
+        """The JSON form kept in consent records and shown by the API."""
+        return {
+            "strand": self.strand.slug,
+            "frequency": self.frequency,
+            "reminders": self.reminders,
+        }
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What someone chose: a preference per strand, in the strands' listed order."""
+
+    preferences: tuple[Preference, ...]
+
+    @classmethod
+    def same(cls, strands: Iterable[Strand], frequency: str, reminders: bool) -> Choices:
+        """One frequency and reminders choice for every strand, as the sign-up form makes."""
+        return cls(tuple(Preference(strand, frequency, reminders) for strand in strands))
+
+    @property
+    def strands(self) -> list[Strand]:
+        return [preference.strand for preference in self.preferences]
 
     @property
     def slugs(self) -> list[str]:
         return [strand.slug for strand in self.strands]
+
+    def as_records(self) -> list[dict]:
+        return [preference.as_record() for preference in self.preferences]
 
 
 def normalise_email(raw: str | None) -> str:
@@ -79,4 +108,67 @@ def pick_strands(slugs: Iterable[str]) -> list[Strand]:
 def check_frequency(value: str | None) -> str:
     if value not in FREQUENCIES:
         raise InvalidChoice("frequency", "Choose how often you want to hear from us")
+    return value
+
+
+class InvalidChoices(ValueError):
+    """Several fields are wrong: errors maps each field's name to what to put right."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
+
+
+# A per-strand reminders field is a checkbox after a hidden "n", so a browser always sends it
+# and its last value is the answer; a plain "reminders" is a checkbox that is absent when off.
+TRUE = frozenset({"y", "yes", "on", "true", "1"})
+FALSE = frozenset({"", "n", "no", "off", "false", "0"})
+
+
+def choices_from_fields(getlist: Callable[[str], list[str]]) -> Choices:
+    """Read the form fields of the contract into Choices; raise InvalidChoices naming fields.
+
+    `strands` lists the slugs kept; `frequency-<slug>` and `reminders-<slug>` set one strand;
+    a plain `frequency` / `reminders` applies to every kept strand without a field of its own.
+    """
+    errors: dict[str, str] = {}
+    try:
+        strands = pick_strands(getlist("strands"))
+    except InvalidChoice as exc:
+        errors[exc.field] = exc.message
+        strands = []
+    plain_frequency = (getlist("frequency") or [None])[-1]
+    if plain_frequency is not None:
+        try:
+            check_frequency(plain_frequency)
+        except InvalidChoice as exc:
+            errors[exc.field] = exc.message
+    plain_reminders = bool(getlist("reminders")) and getlist("reminders")[-1] not in ("", "false")
+    preferences = []
+    for strand in strands:
+        own = getlist(f"frequency-{strand.slug}")
+        try:
+            frequency = _own_frequency(strand, own[-1]) if own else check_frequency(plain_frequency)
+        except InvalidChoice as exc:
+            errors.setdefault(exc.field, exc.message)
+            continue
+        reminders = getlist(f"reminders-{strand.slug}")
+        if not reminders:
+            preferences.append(Preference(strand, frequency, plain_reminders))
+        elif reminders[-1].lower() in TRUE | FALSE:
+            preferences.append(Preference(strand, frequency, reminders[-1].lower() in TRUE))
+        else:
+            errors[f"reminders-{strand.slug}"] = (
+                f"Say whether you want reminders for {strand.name}: y or n"
+            )
+    if errors:
+        raise InvalidChoices(errors)
+    return Choices(tuple(preferences))
+
+
+def _own_frequency(strand: Strand, value: str) -> str:
+    if value not in FREQUENCIES:
+        raise InvalidChoice(
+            f"frequency-{strand.slug}", f"Choose how often you want emails about {strand.name}"
+        )
     return value

@@ -26,10 +26,8 @@ class Origin:
     source: str  # "web form", "api", "confirm link", "manage page", "one-click"...
 
 
-def record(
-    subscriber: Subscriber, action: str, origin: Origin, now: datetime, **choices
-) -> ConsentRecord:
-    """Add a consent record for subscriber; choices are strands, frequency and reminders."""
+def record(subscriber: Subscriber, action: str, origin: Origin, now: datetime) -> ConsentRecord:
+    """Add a consent record of the subscriber's choices as they now stand, strand by strand."""
     entry = ConsentRecord(
         subscriber_id=subscriber.id,
         action=action,
@@ -39,9 +37,11 @@ def record(
         source=origin.source,
         form_version=FORM_VERSION,
         wording=WORDING,
-        strands=choices.get("strands", [strand.slug for strand in subscriber.strands]),
-        frequency=choices.get("frequency", subscriber.frequency),
-        reminders=choices.get("reminders", subscriber.reminders),
+        strands=[sub.strand.slug for sub in subscriber.preferences],
+        preferences=[
+            {"strand": sub.strand.slug, "frequency": sub.frequency, "reminders": sub.reminders}
+            for sub in subscriber.preferences
+        ],
     )
     db.session.add(entry)
     return entry

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from notifier.delivery.outbox import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Subscriber, Subscription
+from notifier.schedules.immediate import sent_until
 from notifier.subscriptions import consent
 from notifier.subscriptions.choices import Choices
 from notifier.subscriptions.consent import Origin
@@ -26,13 +27,7 @@ def subscribe(email: str, choices: Choices, origin: Origin, now: datetime) -> No
     """
     created = db.session.execute(
         insert_ignoring_duplicates(Subscriber.__table__)
-        .values(
-            email=email,
-            status="pending",
-            frequency=choices.frequency,
-            reminders=choices.reminders,
-            created_at=now,
-        )
+        .values(email=email, status="pending", created_at=now)
         .returning(Subscriber.id)
     ).scalar()
     subscriber = db.session.scalars(select(Subscriber).where(Subscriber.email == email)).one()
@@ -62,27 +57,63 @@ def request_new_link(email: str, now: datetime) -> None:
 
 
 def has_choices(subscriber: Subscriber, choices: Choices) -> bool:
-    """Whether the subscriber already has exactly these strands, frequency and reminders."""
-    return (
-        sorted(strand.slug for strand in subscriber.strands),
-        subscriber.frequency,
-        subscriber.reminders,
-    ) == (sorted(choices.slugs), choices.frequency, choices.reminders)
+    """Whether the subscriber already has exactly these strands, frequencies and reminders."""
+    held = {(sub.strand.slug, sub.frequency, sub.reminders) for sub in subscriber.subscriptions}
+    wanted = {(p.strand.slug, p.frequency, p.reminders) for p in choices.preferences}
+    return held == wanted
 
 
 def set_choices(subscriber: Subscriber, choices: Choices, now: datetime) -> None:
-    """Make the subscriber's strands, frequency and reminders exactly these."""
-    subscriber.frequency = choices.frequency
-    subscriber.reminders = choices.reminders
-    wanted = {strand.id: strand for strand in choices.strands}
+    """Make the subscriber's strands, and each one's frequency and reminders, exactly these.
+
+    Each strand's digest cursor is carried so that a change repeats nothing and drops nothing
+    (see docs/adr/0007-per-strand-preferences.md).
+    """
+    wanted = {preference.strand.id: preference for preference in choices.preferences}
     for subscription in list(subscriber.subscriptions):
         if subscription.strand_id not in wanted:
             subscriber.subscriptions.remove(subscription)
-    held = {subscription.strand_id for subscription in subscriber.subscriptions}
-    for strand_id, strand in wanted.items():
-        if strand_id not in held:
-            subscriber.subscriptions.append(Subscription(strand=strand, created_at=now))
+    held = {subscription.strand_id: subscription for subscription in subscriber.subscriptions}
+    cursor = _digest_cursor(subscriber, now)
+    for strand_id, preference in wanted.items():
+        subscription = held.get(strand_id)
+        if subscription is None:
+            subscriber.subscriptions.append(
+                Subscription(
+                    strand=preference.strand,
+                    frequency=preference.frequency,
+                    reminders=preference.reminders,
+                    created_at=now,
+                    digested_until=cursor,
+                )
+            )
+            continue
+        if subscription.frequency == "immediate" and preference.frequency != "immediate":
+            # Everything up to the last fan-out went out one by one: the digest starts there.
+            subscription.digested_until = _later(subscription.digested_until, sent_until())
+        subscription.frequency = preference.frequency
+        subscription.reminders = preference.reminders
     db.session.flush()
+
+
+def _digest_cursor(subscriber: Subscriber, now: datetime) -> datetime | None:
+    """Where a newly followed strand's digests start.
+
+    At the subscriber's latest digest, so a general update not yet sent in a digest is still
+    owed; now, for someone who gets no digest yet; None (from confirming) for a pending one.
+    """
+    digested = [
+        sub.digested_until
+        for sub in subscriber.subscriptions
+        if sub.frequency != "immediate" and sub.digested_until is not None
+    ]
+    if digested:
+        return max(digested)
+    return now if subscriber.status == "confirmed" else None
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max((moment for moment in (a, b) if moment is not None), default=None)
 
 
 def _reopen(subscriber: Subscriber) -> bool:

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import ConsentRecord, Subscriber
+from notifier.models import ConsentRecord, Strand, Subscriber, Subscription
 from notifier.models.people import STATUSES
 from notifier.subscriptions import consent
 from notifier.subscriptions.choices import (
     Choices,
     InvalidChoice,
+    Preference,
     check_frequency,
     normalise_email,
     pick_strands,
@@ -112,10 +113,8 @@ def _read_row(line: int, record: dict, now: datetime) -> Row:
     value = {key: unguard((record.get(key) or "").strip()).strip() for key in EXPORT_COLUMNS}
     email = normalise_email(value["email"])
     strands = pick_strands(slug.strip() for slug in value["strands"].split(";") if slug.strip())
-    frequency = check_frequency(value["frequency"] or "daily")
-    reminders_text = value["reminders"].lower() or "true"
-    if reminders_text not in BOOLEANS:
-        raise InvalidChoice("reminders", f"must be true or false, not {value['reminders']!r}")
+    frequencies = per_strand(value["frequency"], strands, "frequency", check_frequency, "daily")
+    reminders = per_strand(value["reminders"], strands, "reminders", _boolean, True)
     consent_at, source = value["consent_at"], value["consent_source"]
     if bool(consent_at) != bool(source):
         raise InvalidChoice("consent", "give both consent_at and consent_source, or neither")
@@ -125,12 +124,55 @@ def _read_row(line: int, record: dict, now: datetime) -> Row:
     return Row(
         line=line,
         email=email,
-        choices=Choices(strands, frequency, BOOLEANS[reminders_text]),
+        choices=Choices(
+            tuple(Preference(s, frequencies[s.slug], reminders[s.slug]) for s in strands)
+        ),
         consent_at=_moment("consent_at", consent_at, now),
         consent_source=source or None,
         consent_ip=_ip(value["consent_ip"]) if consent_at else None,
         state=state,
     )
+
+
+def per_strand(text: str, strands: list[Strand], column: str, read, default) -> dict:
+    """Read a column that holds one value for all the row's strands, or one per strand.
+
+    "weekly" is every strand weekly; "fraud-error-debt=immediate;research-statistics=weekly"
+    sets each; "weekly;fraud-error-debt=immediate" is weekly but for that strand. Empty: the
+    default for all.
+    """
+    slugs = [strand.slug for strand in strands]
+    plain, own = None, {}
+    for item in (part.strip() for part in text.split(";")):
+        if not item:
+            continue
+        slug, named, raw = (part.strip() for part in item.rpartition("="))
+        if not named:
+            if plain is not None:
+                raise InvalidChoice(column, f"give one value for all strands at most, not {text!r}")
+            plain = read(raw)
+        elif slug not in slugs:
+            raise InvalidChoice(column, f"{slug!r} is not one of this row's strands")
+        elif slug in own:
+            raise InvalidChoice(column, f"{slug} is given twice")
+        else:
+            own[slug] = read(raw)
+    fallback = default if plain is None else plain
+    return {slug: own.get(slug, fallback) for slug in slugs}
+
+
+def write_per_strand(values: list[tuple[str, str]]) -> str:
+    """The column text for (slug, value) pairs: one plain value when every strand agrees."""
+    distinct = {value for _, value in values}
+    if len(distinct) == 1:
+        return distinct.pop()
+    return ";".join(f"{slug}={value}" for slug, value in values)
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() not in BOOLEANS:
+        raise InvalidChoice("reminders", f"must be true or false, not {text!r}")
+    return BOOLEANS[text.lower()]
 
 
 def _read_state(value: dict[str, str], now: datetime) -> State | None:
@@ -248,7 +290,7 @@ def export_rows() -> Iterator[dict]:
         page = list(
             db.session.scalars(
                 select(Subscriber)
-                .options(selectinload(Subscriber.subscriptions))
+                .options(selectinload(Subscriber.subscriptions).joinedload(Subscription.strand))
                 .where(Subscriber.id > last_id)
                 .order_by(Subscriber.id)
                 .limit(500)
@@ -261,11 +303,16 @@ def export_rows() -> Iterator[dict]:
             record = evidence.get(subscriber.id)
             yield {
                 "email": subscriber.email,
-                "strands": ";".join(
-                    strand.slug for strand in sorted(subscriber.strands, key=_position)
+                "strands": ";".join(sub.strand.slug for sub in subscriber.preferences),
+                "frequency": write_per_strand(
+                    [(sub.strand.slug, sub.frequency) for sub in subscriber.preferences]
                 ),
-                "frequency": subscriber.frequency,
-                "reminders": "true" if subscriber.reminders else "false",
+                "reminders": write_per_strand(
+                    [
+                        (sub.strand.slug, "true" if sub.reminders else "false")
+                        for sub in subscriber.preferences
+                    ]
+                ),
                 "consent_at": _iso(record.created_at) if record else "",
                 "consent_source": record.source if record else "",
                 "status": subscriber.status,
@@ -301,7 +348,3 @@ def write_csv(rows, out) -> None:
     writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows({key: guard(value) for key, value in row.items()} for row in rows)
-
-
-def _position(strand) -> int:
-    return strand.position

@@ -145,7 +145,12 @@ def subscribers():
     query = request.args.get("q", "")
     found = admin_overview.find_subscribers(query) if query.strip() else []
     return render_template(
-        "admin/subscribers.html", query=query, found=found, tz=current_app.config["NOTIFIER"].tz
+        "admin/subscribers.html",
+        query=query,
+        found=found,
+        consent=admin_overview.consent_records([s.id for s in found]),
+        strand_names={strand.slug: strand.name for strand in active_strands()},
+        tz=current_app.config["NOTIFIER"].tz,
     )
 
 

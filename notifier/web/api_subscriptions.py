@@ -6,9 +6,12 @@ from flask import Blueprint, current_app, request
 
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
+from notifier.models.people import FREQUENCIES
 from notifier.subscriptions.choices import (
     Choices,
     InvalidChoice,
+    Preference,
+    active_strands,
     check_frequency,
     normalise_email,
     pick_strands,
@@ -31,7 +34,12 @@ ACCEPTED = {
 @bp.post("/subscriptions")
 @limited
 def create_subscription():
-    """Answer 202 with the same body whatever the address's state; 400 names bad fields."""
+    """Answer 202 with the same body whatever the address's state; 400 names bad fields.
+
+    Either {email, strands, frequency, reminders}, one choice for all the strands, or
+    {email, preferences: [{strand, frequency, reminders}, ...]}, a choice per strand; in the
+    second, a plain frequency / reminders fills in for an entry that leaves one out.
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return {"error": "Bad Request", "message": "Send a JSON object."}, 400
@@ -41,12 +49,50 @@ def create_subscription():
         errors, "frequency", lambda: check_frequency(_typed(body, "frequency", str, "daily"))
     )
     reminders = _field(errors, "reminders", lambda: _typed(body, "reminders", bool, True))
-    strands = _field(errors, "strands", lambda: pick_strands(_slugs(body.get("strands"))))
+    if "preferences" in body:
+        if "strands" in body:
+            errors["strands"] = "Give strands or preferences, not both"
+        choices = _preferences(errors, body["preferences"], frequency, reminders)
+    else:
+        strands = _field(errors, "strands", lambda: pick_strands(_slugs(body.get("strands"))))
+        choices = None if errors else Choices.same(strands, frequency, reminders)
     if errors:
         return {"error": "Bad Request", "message": "Some fields are wrong.", "fields": errors}, 400
-    subscribe(email, Choices(strands, frequency, reminders), origin("api"), utcnow())
+    subscribe(email, choices, origin("api"), utcnow())
     db.session.commit()
     return ACCEPTED, 202
+
+
+def _preferences(errors: dict[str, str], value, frequency, reminders) -> Choices | None:
+    """Read [{strand, frequency, reminders}, ...]; put each problem under its field's path."""
+    if not isinstance(value, list) or not value:
+        errors["preferences"] = "preferences must be a list of {strand, frequency, reminders}"
+        return None
+    by_slug = {strand.slug: strand for strand in active_strands()}
+    chosen: dict[str, Preference] = {}
+    for index, entry in enumerate(value):
+        at = f"preferences[{index}]"
+        if not isinstance(entry, dict):
+            errors[at] = "must be an object with strand, frequency and reminders"
+            continue
+        slug = entry.get("strand")
+        if not isinstance(slug, str) or slug not in by_slug:
+            errors[f"{at}.strand"] = f"{slug!r} is not a strand: use a slug from the list"
+        elif slug in chosen:
+            errors[f"{at}.strand"] = f"{slug} is given twice"
+        own = entry.get("frequency", frequency or "daily")
+        if own not in FREQUENCIES:
+            errors[f"{at}.frequency"] = "frequency must be immediate, daily or weekly"
+            own = None
+        wants = entry.get("reminders", True if reminders is None else reminders)
+        if not isinstance(wants, bool):
+            errors[f"{at}.reminders"] = "reminders must be true or false"
+        if slug in by_slug and slug not in chosen and own is not None:
+            chosen[slug] = Preference(by_slug[slug], own, wants)
+    if errors:
+        return None
+    order = list(by_slug)
+    return Choices(tuple(sorted(chosen.values(), key=lambda p: order.index(p.strand.slug))))
 
 
 @bp.after_request

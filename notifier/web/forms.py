@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
 
 from notifier.subscriptions.choices import (
     FREQUENCY_LABELS,
+    TRUE,
     Choices,
     InvalidChoice,
+    InvalidChoices,
     active_strands,
-    check_frequency,
+    choices_from_fields,
     normalise_email,
-    pick_strands,
 )
 
 
 class PreferencesForm(FlaskForm):
-    """Strands, frequency and reminders: what the manage page changes."""
+    """Strands with one frequency and reminders choice for them all: the sign-up form's part.
+
+    It also takes the per-strand fields the manage page sends (the contract's rule: a plain
+    choice applies to each strand without its own), so "subscribe again" keeps every strand's.
+    """
 
     strands = SelectMultipleField("Strands", choices=[], validate_choice=False)
     frequency = StringField("How often", default="daily")
@@ -28,18 +36,21 @@ class PreferencesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.strand_options = active_strands()
         self.choices: Choices | None = None
+        # Errors keyed by the field names of the contract, per-strand ones included.
+        self.problems: dict[str, str] = {}
 
     def validate(self, extra_validators=None) -> bool:
         """Check CSRF, then the choices by the same rules the API uses."""
         if not super().validate(extra_validators):
             return False
-        try_field(self.frequency, check_frequency)
-        try_field(self.strands, pick_strands)
-        if self.errors:
+        try:
+            self.choices = choices_from_fields(request.form.getlist)
+        except InvalidChoices as exc:
+            self.problems = exc.errors
+            for name, message in exc.errors.items():
+                if name in ("strands", "frequency"):
+                    self[name].errors = [*self[name].errors, message]
             return False
-        self.choices = Choices(
-            pick_strands(self.strands.data), self.frequency.data, bool(self.reminders.data)
-        )
         return True
 
     def error_list(self) -> list[tuple[str, str]]:
@@ -51,6 +62,73 @@ class PreferencesForm(FlaskForm):
         }
         errors = self.errors
         return [(anchors[name], message) for name in anchors for message in errors.get(name, ())]
+
+
+class ManageForm(FlaskForm):
+    """The manage page: a row per strand with its own frequency and reminders."""
+
+    def __init__(self, subscriber, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.strand_options = active_strands()
+        held = {sub.strand_id: sub for sub in subscriber.subscriptions}
+        # What each row shows: the subscriber's choice, or for a strand they do not follow,
+        # their most usual one (a new strand most likely wants the same).
+        usual = _usual(held.values())
+        self.rows = [
+            {
+                "strand": strand,
+                "followed": strand.id in held,
+                "frequency": held[strand.id].frequency if strand.id in held else usual[0],
+                "reminders": held[strand.id].reminders if strand.id in held else usual[1],
+            }
+            for strand in self.strand_options
+        ]
+        self.choices: Choices | None = None
+        self.problems: dict[str, str] = {}
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check CSRF, then read the rows; on errors the rows show what was sent."""
+        if not super().validate(extra_validators):
+            self.problems = {"csrf_token": "This form has expired: reload the page"}
+            return False
+        try:
+            self.choices = choices_from_fields(request.form.getlist)
+        except InvalidChoices as exc:
+            self.problems = exc.errors
+            self._show_sent()
+            return False
+        return True
+
+    def _show_sent(self) -> None:
+        kept = request.form.getlist("strands")
+        for row in self.rows:
+            slug = row["strand"].slug
+            row["followed"] = slug in kept
+            row["frequency"] = request.form.get(f"frequency-{slug}", row["frequency"])
+            sent = request.form.getlist(f"reminders-{slug}")
+            row["reminders"] = bool(sent) and sent[-1].lower() in TRUE
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(anchor id, message) for the error summary, in the order of the fields on the page."""
+        first = self.strand_options[0].slug if self.strand_options else ""
+        anchors = {"strands": f"strands-{first}", "frequency": f"frequency-{first}-immediate"}
+        for row in self.rows:
+            slug = row["strand"].slug
+            anchors[f"frequency-{slug}"] = f"frequency-{slug}-immediate"
+            anchors[f"reminders-{slug}"] = f"reminders-{slug}"
+        order = {name: index for index, name in enumerate(anchors)}
+        ranked = sorted(self.problems.items(), key=lambda item: order.get(item[0], len(order)))
+        return [(anchors.get(name, name), message) for name, message in ranked]
+
+
+def _usual(subscriptions) -> tuple[str, bool]:
+    """The most common frequency and reminders choice among these; daily with reminders."""
+    frequencies = Counter(sub.frequency for sub in subscriptions)
+    reminders = Counter(sub.reminders for sub in subscriptions)
+    return (
+        frequencies.most_common(1)[0][0] if frequencies else "daily",
+        reminders.most_common(1)[0][0] if reminders else True,
+    )
 
 
 class SubscribeForm(PreferencesForm):

@@ -1,4 +1,4 @@
-"""Manage preferences from a link in any email: strands, frequency, reminders, or leave."""
+"""Manage preferences from a link in any email: strands, each one's frequency and reminders."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from flask import Blueprint, render_template, request
 
 from notifier.extensions import db
 from notifier.models import utcnow
+from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.manage import change_preferences
-from notifier.web.forms import PreferencesForm
+from notifier.subscriptions.words import preference_words
+from notifier.web.forms import ManageForm
 from notifier.web.links import link_problem, page_for, token_view
 from notifier.web.visitor import origin
 
@@ -19,27 +21,23 @@ bp = Blueprint("manage", __name__)
 def manage_page(subscriber):
     if subscriber.status not in ("pending", "confirmed"):
         return link_problem("replayed")
+    form = ManageForm(subscriber)
     if request.method == "GET":
-        form = PreferencesForm(
-            formdata=None,
-            strands=[strand.slug for strand in subscriber.strands],
-            frequency=subscriber.frequency,
-            reminders=subscriber.reminders,
-        )
         return _page(form, subscriber)
-    form = PreferencesForm()
     if not form.validate():
         return _page(form, subscriber), 400
     changed = change_preferences(subscriber, form.choices, origin("manage page"), utcnow())
     db.session.commit()
-    return _page(form, subscriber, saved=True, changed=changed)
+    return _page(ManageForm(subscriber, formdata=None), subscriber, saved=True, changed=changed)
 
 
-def _page(form: PreferencesForm, subscriber, **flags):
+def _page(form: ManageForm, subscriber, **flags):
     return render_template(
         "manage.html",
         form=form,
         subscriber=subscriber,
+        what_you_get=[preference_words(sub) for sub in subscriber.preferences],
+        frequencies=FREQUENCY_LABELS,
         unsubscribe_url=page_for("unsubscribe", subscriber),
         **flags,
     )

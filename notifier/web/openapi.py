@@ -31,14 +31,30 @@ def _answer(description: str, schema: dict | None = None) -> dict:
     return {"description": description, **(_json(schema) if schema else {})}
 
 
+FREQUENCY = {"type": "string", "enum": ["immediate", "daily", "weekly"]}
+PREFERENCE = {
+    "type": "object",
+    "required": ["strand"],
+    "properties": {
+        "strand": {"type": "string", "description": "A strand slug; each strand at most once."},
+        "frequency": {**FREQUENCY, "description": "Absent: the plain frequency, else daily."},
+        "reminders": {"type": "boolean", "description": "Absent: the plain reminders, else true."},
+    },
+}
 SUBSCRIPTION = {
     "type": "object",
     "required": ["email"],
+    "description": (
+        "Either strands with one frequency and reminders choice for them all, or preferences "
+        "with a choice per strand (not both). A 400 names each wrong field, for example "
+        "preferences[1].strand for an unknown strand or one given twice."
+    ),
     "properties": {
         "email": {"type": "string", "format": "email"},
         "strands": STRANDS,
-        "frequency": {"type": "string", "enum": ["immediate", "daily", "weekly"]},
-        "reminders": {"type": "boolean"},
+        "frequency": {**FREQUENCY, "description": "For every strand; default daily."},
+        "reminders": {"type": "boolean", "description": "For every strand; default true."},
+        "preferences": {"type": "array", "minItems": 1, "items": PREFERENCE},
     },
 }
 ANNOUNCEMENT = {

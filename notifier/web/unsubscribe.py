@@ -6,9 +6,8 @@ from flask import Blueprint, render_template, request
 
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
-from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.unsubscribe import subscriber_leaving, unsubscribe
-from notifier.web.forms import ButtonForm, SubscribeForm
+from notifier.web.forms import ButtonForm
 from notifier.web.links import token_view
 from notifier.web.visitor import origin
 
@@ -29,11 +28,7 @@ def unsubscribe_page(subscriber):
         unsubscribe(subscriber, origin(source), utcnow())
         db.session.commit()
     # 200 with no redirect, as RFC 8058 asks; the page offers a way back in.
-    again = SubscribeForm(
-        formdata=None,
-        email=subscriber.email,
-        strands=[strand.slug for strand in subscriber.strands],
-        frequency=subscriber.frequency,
-        reminders=subscriber.reminders,
+    # The same choices, strand by strand, in the fields the subscribe form also reads.
+    return render_template(
+        "unsubscribed.html", email=subscriber.email, preferences=subscriber.preferences
     )
-    return render_template("unsubscribed.html", form=again, labels=FREQUENCY_LABELS)

@@ -79,19 +79,32 @@ def make_subscriber(
     frequency: str = "daily",
     confirmed: str = "2026-01-01T00:00",
     reminders: bool = True,
+    per_strand: dict[str, tuple[str, bool]] | None = None,
 ) -> Subscriber:
-    """A confirmed subscriber (as if they had clicked the link at `confirmed`)."""
-    subscriber = Subscriber(
-        email=email,
-        status="confirmed",
-        frequency=frequency,
-        reminders=reminders,
-        confirmed_at=at(confirmed),
-    )
-    subscriber.subscriptions = [Subscription(strand=strand(slug)) for slug in strands]
+    """A confirmed subscriber (as if they had clicked the link at `confirmed`).
+
+    Every strand gets `frequency` and `reminders`, except those `per_strand` maps to their
+    own (frequency, reminders).
+    """
+    subscriber = Subscriber(email=email, status="confirmed", confirmed_at=at(confirmed))
+    own = per_strand or {}
+    subscriber.subscriptions = [
+        Subscription(
+            strand=strand(slug),
+            frequency=own.get(slug, (frequency, reminders))[0],
+            reminders=own.get(slug, (frequency, reminders))[1],
+        )
+        for slug in dict.fromkeys([*strands, *own])
+    ]
     db.session.add(subscriber)
     db.session.commit()
     return subscriber
+
+
+def preferences_of(subscriber: Subscriber) -> dict[str, tuple[str, bool]]:
+    """slug -> (frequency, reminders), read afresh."""
+    db.session.expire_all()
+    return {sub.strand.slug: (sub.frequency, sub.reminders) for sub in subscriber.subscriptions}
 
 
 def outbox(kind: str | None = None, to: str | None = None) -> list[Outbox]:

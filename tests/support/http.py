@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ssl
 import sys
 import threading
 from collections.abc import Callable
@@ -36,7 +37,8 @@ class _QuietServer(ThreadingHTTPServer):
 class FeedServer:
     """Serve Response objects by path; a callable route can inspect the request or stall."""
 
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
+        self.scheme = "https" if tls else "http"
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
@@ -69,6 +71,8 @@ class FeedServer:
 
         self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> FeedServer:
@@ -80,4 +84,4 @@ class FeedServer:
         self.httpd.server_close()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.httpd.server_address[1]}{path}"
