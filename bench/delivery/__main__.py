@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/delivery [--count 20000] [--pg postgresql://postgres@127.0.0.1/postgres]
 
-Each case queues COUNT real daily digests (20 updates stored; each subscriber's digest lists the
-ones in their strands and the general ones, 9 to 16: 12 to 16 KB), then times whole `notifier worker --once` processes,
-start-up included, into loopback aiosmtpd sinks (bench/delivery/sink.py) that wait L ms before
-answering each DATA, as a remote relay does. The bare loop (each message built with EmailMessage
-from a real digest's text and HTML, sent one after another over one smtplib connection) runs
-in the same run against the same sink. It is measured over fewer messages (BARE_COUNT): its
-rate is steady, and at 20 ms it would take minutes. With several workers each gets its own sink
-process, so the sink is not the limit. One line per case:
+Each case queues COUNT real daily digests (20 updates stored; each digest lists the ones in
+the subscriber's strands and the general ones, 9 to 16: 12 to 16 KB), then times whole
+`notifier worker --once` processes, start-up included, into loopback aiosmtpd sinks
+(bench/delivery/sink.py) that wait L ms before answering each DATA, as a remote relay does.
+The bare loop (each message built with EmailMessage from a real digest's text and HTML, sent
+one after another over one smtplib connection) runs in the same run against the same sink,
+over fewer messages (BARE_COUNT): its rate is steady, and at 20 ms it would take minutes.
+With several workers each gets its own sink process, so the sink is not the limit.
+One line per case:
 
     delivery: db=… workers=W connections=C latency_ms=L msg_s=X bare_msg_s=Y ratio=R rss_mb=M
 """
