@@ -133,6 +133,10 @@ def _resolve(values: dict[str, Any], instance: Path) -> dict[str, Any]:
     values["weekly"] = _weekly(values["weekly_at"])
     values["reminder_offsets"] = _reminder_days(values["reminder_days"])
     values["cors_origins"] = _as_list(values["cors_origins"])
+    if not 1 <= values["mail_connections"] <= 64:
+        raise ConfigError(
+            f"NOTIFIER_MAIL_CONNECTIONS must be from 1 to 64, got {values['mail_connections']!r}"
+        )
     if int(values["feed_concurrency"]) < 1:
         raise ConfigError(
             f"NOTIFIER_FEED_CONCURRENCY must be 1 or more, got {values['feed_concurrency']!r}"

@@ -9,16 +9,18 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import select
 
-from notifier.delivery.claims import claim
+from notifier.delivery.engine import deliver_due
 from notifier.delivery.rate import TokenBucket
-from notifier.delivery.rules import LIST_KINDS, allow, refusal
-from notifier.delivery.worker import deliver_due
-from notifier.emails import RENDERERS, renderer
+from notifier.delivery.rules import LIST_KINDS, RECIPIENT_STATUSES, refusal
+from notifier.delivery.store import claim
+from notifier.delivery.tracking import tracking_from
+from notifier.emails import RENDERERS
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
 from notifier.models import Bounce, Outbox, Subscriber, utcnow
 from tests.support.mailing import crowd, queue, rows, subscriber
+from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture
@@ -32,7 +34,6 @@ def backend(smtp_server):
 def note_kind():
     """A test-only list email for confirmed subscribers, registered for the test's length."""
 
-    @renderer("test_note")
     def note(row):
         return Email(
             to=row.to_address,
@@ -42,9 +43,11 @@ def note_kind():
             unsubscribe_url=f"http://notifier.test/unsubscribe/t{row.subscriber_id}",
         )
 
-    allow("test_note", "confirmed")
+    RENDERERS["test_note"] = note
+    RECIPIENT_STATUSES["test_note"] = frozenset({"confirmed"})
     yield "test_note"
     RENDERERS.pop("test_note")
+    RECIPIENT_STATUSES.pop("test_note")
 
 
 def test_4xx_is_retried_with_backoff_then_fails_after_the_retry_period(app, smtp_server, backend):
@@ -261,7 +264,8 @@ def test_verp_return_path_names_the_row(make_app, smtp_server, note_kind):
         deliver_due(backend, now)
         backend.close()
         [received] = smtp_server.received
-        assert received.mail_from == f"bounces+{row_id}@notifier.example.org"
+        signature = tracking_from(app.config["NOTIFIER"]).signature(row_id)
+        assert received.mail_from == f"bounces+{row_id}-{signature}@notifier.example.org"
 
 
 def test_rate_limit_spaces_messages_by_an_injected_clock():
@@ -321,10 +325,13 @@ def test_a_bad_verp_setting_is_a_one_line_error(tmp_path):
 
 
 def test_a_pass_longer_than_a_lease_never_holds_an_expired_lease(make_app, smtp_server, note_kind):
-    app = make_app(mail_lease_seconds=1, mail_batch_size=1)
+    # A 3 s lease and 8 messages of 0.4 s: the pass outlives the lease, with room for a
+    # loaded machine's jitter within the half-lease margin.
+    app = make_app(mail_lease_seconds=3, mail_batch_size=8)
     with app.app_context():
+        queue(note_kind, crowd(8), now=utcnow())
+        # The pass's clock starts now, not before the queueing (which a loaded machine slows).
         start = utcnow()
-        queue(note_kind, crowd(4), now=start)
         seen = []
 
         class Slow:
@@ -352,5 +359,128 @@ def test_a_pass_longer_than_a_lease_never_holds_an_expired_lease(make_app, smtp_
         backend = Slow(from_url(smtp_server.url))
         tally = deliver_due(backend, start)
         backend.close()
-        assert tally.sent == 4
-        assert seen == [True, True, True, True]
+        assert tally.sent == 8
+        assert seen == [True] * 8
+
+
+def test_an_address_the_relay_cannot_take_fails_alone_and_the_pass_goes_on(
+    app, smtp_server, backend, note_kind
+):
+    now = utcnow()
+    people = [
+        subscriber("reader1@example.org"),
+        subscriber("josé@example.com"),
+        subscriber("leser@bücher.example"),
+        subscriber("reader2@example.org"),
+    ]
+    queue(note_kind, people, now=now)
+    # This relay offers no SMTPUTF8: the non-ASCII local part cannot travel over it.
+    tally = deliver_due(backend, now)
+    assert (tally.sent, tally.failed) == (3, 1)
+    by_address = {row.to_address: row for row in rows()}
+    jose = by_address["josé@example.com"]
+    assert (jose.status, jose.attempts) == ("failed", 1)
+    assert "SMTPUTF8" in jose.last_error and "josé@example.com" in jose.last_error
+    # Our relay's shortcoming is no bounce: the address stays subscribed.
+    assert db.session.get(Subscriber, people[1].id).status == "confirmed"
+    assert db.session.scalars(select(Bounce)).all() == []
+    # The IDN domain travels as its A-label, in the envelope and in the To header.
+    [idn] = smtp_server.to("leser@xn--bcher-kva.example")
+    assert idn.message["To"] == "leser@xn--bcher-kva.example"
+    assert sorted(r for m in smtp_server.received for r in m.rcpt_tos) == [
+        "leser@xn--bcher-kva.example",
+        "reader1@example.org",
+        "reader2@example.org",
+    ]
+    # Nothing is left claimed or due: the next pass has nothing to do.
+    assert deliver_due(backend, now + timedelta(hours=1)).handled == 0
+
+
+def test_a_non_ascii_local_part_goes_with_smtputf8_when_the_relay_offers_it(app, note_kind):
+    server = SmtpServer(smtputf8=True).start()
+    try:
+        now = utcnow()
+        queue(note_kind, [subscriber("josé@example.com")], now=now)
+        backend = from_url(server.url)
+        assert deliver_due(backend, now).sent == 1
+        backend.close()
+        [received] = server.received
+        assert received.rcpt_tos == ["josé@example.com"]
+        assert received.message["To"] == "josé@example.com"
+    finally:
+        server.stop()
+
+
+def test_any_error_sending_one_message_fails_that_message_only(app, smtp_server, note_kind):
+    now = utcnow()
+    queue(note_kind, crowd(3), now=now)
+
+    class Flaky:
+        """A backend whose client code breaks on one recipient, as a bug would."""
+
+        def __init__(self, inner):
+            self.inner = inner
+
+        def send(self, sender, recipient, message):
+            if recipient == "reader00001@example.org":
+                raise RuntimeError("the client broke on this one")
+            return self.inner.send(sender, recipient, message)
+
+        def close(self):
+            self.inner.close()
+
+    backend = Flaky(from_url(smtp_server.url))
+    tally = deliver_due(backend, now)
+    backend.close()
+    assert (tally.sent, tally.failed) == (2, 1)
+    broken = rows()[1]
+    assert broken.status == "failed" and "the client broke on this one" in broken.last_error
+    assert len(smtp_server.received) == 2
+
+
+def test_a_lease_that_expires_during_a_rate_limit_wait_is_not_sent(
+    make_app, smtp_server, note_kind
+):
+    app = make_app(mail_lease_seconds=2, mail_batch_size=3)
+    with app.app_context():
+        queue(note_kind, crowd(3), now=utcnow())
+        taken = []
+
+        def slow_wait(seconds):
+            # The limiter makes the second message wait past its lease; meanwhile a second
+            # worker finds the expired lease and takes the rows.
+            time.sleep(2.5)
+            taken.extend(claim(utcnow(), "second-worker", 10, 300))
+
+        limiter = TokenBucket(0.5, burst=1, sleep=slow_wait)
+        backend = from_url(smtp_server.url)
+        tally = deliver_due(backend, utcnow(), limiter=limiter)
+        backend.close()
+        first, second, third = rows()
+        assert len(taken) == 2 and tally.sent == 1
+        assert [m.rcpt_tos for m in smtp_server.received] == [[first.to_address]]
+        assert (second.claimed_by, third.claimed_by) == ("second-worker", "second-worker")
+        assert second.status == third.status == "queued" and second.attempts == 0
+
+
+def test_a_greylisted_address_is_retried_after_the_backoff_not_in_the_same_pass(
+    make_app, smtp_server, note_kind
+):
+    app = make_app(mail_batch_size=1)
+    with app.app_context():
+        now = utcnow()
+        queue(note_kind, crowd(5), now=now)
+        smtp_server.handler.replies.append("451 4.7.1 greylisted, try later")
+        backend = from_url(smtp_server.url)
+        tally = deliver_due(backend, now)
+        # One batch of one at a time: the pass claimed five more times after the 451, and
+        # never took the greylisted row again.
+        greylisted = rows()[0]
+        assert (tally.sent, tally.retried) == (4, 1)
+        assert (greylisted.status, greylisted.attempts) == ("queued", 1)
+        assert greylisted.next_attempt_at - now >= timedelta(seconds=45)
+        assert deliver_due(backend, now + timedelta(seconds=30)).handled == 0
+        assert deliver_due(backend, greylisted.next_attempt_at).sent == 1
+        backend.close()
+        assert [r.status for r in rows()] == ["sent"] * 5
+        assert len(smtp_server.to(greylisted.to_address)) == 1

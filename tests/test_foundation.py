@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from notifier.admins import admin_for_token
+from notifier.delivery.engine import deliver_due
 from notifier.delivery.outbox import enqueue
-from notifier.delivery.worker import deliver_due
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.models import Outbox, Strand, Subscriber, utcnow

@@ -16,10 +16,10 @@ from datetime import timedelta
 import dkim
 import pytest
 
+from notifier.delivery.engine import deliver_due
 from notifier.delivery.outbox import enqueue
-from notifier.delivery.rules import LIST_KINDS, RECIPIENT_STATUSES, allow
-from notifier.delivery.worker import deliver_due
-from notifier.emails import RENDERERS, kinds, renderer
+from notifier.delivery.rules import LIST_KINDS, RECIPIENT_STATUSES
+from notifier.emails import RENDERERS, kinds
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
@@ -139,7 +139,6 @@ def list_app(make_app, dkim_key):
 def headline_kind():
     """A test-only list email whose subject is whatever a feed title says."""
 
-    @renderer("test_headline")
     def headline(row):
         title = row.payload["title"]
         return Email(
@@ -150,9 +149,11 @@ def headline_kind():
             unsubscribe_url=f"https://notifier.test/unsubscribe/t{row.subscriber_id}",
         )
 
-    allow("test_headline", "confirmed")
+    RENDERERS["test_headline"] = headline
+    RECIPIENT_STATUSES["test_headline"] = frozenset({"confirmed"})
     yield "test_headline"
     RENDERERS.pop("test_headline")
+    RECIPIENT_STATUSES.pop("test_headline")
 
 
 def _send(kind: str, smtp_server, payload=None):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from notifier.delivery.worker import deliver_due
+from notifier.delivery.engine import deliver_due
 from notifier.mail.backends import from_url
 from notifier.schedules import announcements, digests, reminders
 from tests.support.content import at, make_subscriber, make_update

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from notifier.delivery.worker import deliver_due
+from notifier.delivery.engine import deliver_due
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.models import utcnow

@@ -1,11 +1,18 @@
-"""bench/delivery: 20,000 personalised emails, the worker against a bare smtplib loop.
+"""bench/delivery: `notifier worker --once` on real daily digests, against a bare smtplib loop.
 
     .venv/bin/python bench/delivery [--count 20000] [--pg postgresql://postgres@127.0.0.1/postgres]
 
-Both send into the same loopback aiosmtpd sink, running in its own process. The worker is a
-real `notifier worker --once` process (its peak memory read by /usr/bin/time); the bare loop
-builds each message with EmailMessage and sends it over one smtplib connection. With --pg, the
-queue is also drained by 1, 2 and 4 worker processes sharing one PostgreSQL database.
+Each case queues COUNT real daily digests (20 updates stored; each digest lists the ones in
+the subscriber's strands and the general ones, 9 to 16: 12 to 16 KB), then times whole
+`notifier worker --once` processes, start-up included, into loopback aiosmtpd sinks
+(bench/delivery/sink.py) that wait L ms before answering each DATA, as a remote relay does.
+The bare loop (each message built with EmailMessage from a real digest's text and HTML, sent
+one after another over one smtplib connection) runs in the same run against the same sink,
+over fewer messages (BARE_COUNT): its rate is steady, and at 20 ms it would take minutes.
+With several workers each gets its own sink process, so the sink is not the limit.
+One line per case:
+
+    delivery: db=… workers=W connections=C latency_ms=L msg_s=X bare_msg_s=Y ratio=R rss_mb=M
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -29,6 +36,13 @@ sys.path.insert(0, str(HERE.parent.parent))
 from tests.support.databases import scratch_database  # noqa: E402
 
 NOTIFIER = [sys.executable, "-c", "from notifier.cli import main; main()"]
+NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)  # a daily digest instant (08:00 GMT)
+BARE_COUNT = {0: 2000, 20: 300}
+TEXT = (
+    "The working group met to review the draft code of practice and the responses so far. "
+    "It agreed changes to the sections on data minimisation, on how long shared data may be "
+    "kept, and on the safeguards for research access. Comments are invited on the new text."
+)
 
 
 def free_port() -> int:
@@ -37,16 +51,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_sink() -> tuple[subprocess.Popen, int]:
+def start_sink(latency_ms: int) -> tuple[subprocess.Popen, int]:
     port = free_port()
     sink = subprocess.Popen(
-        [sys.executable, str(HERE / "sink.py"), str(port)], stdout=subprocess.PIPE, text=True
+        [sys.executable, str(HERE / "sink.py"), str(port), str(latency_ms)],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert sink.stdout.readline().strip() == "ready"
     return sink, port
 
 
-def env_for(database_url: str, port: int, instance: Path) -> dict[str, str]:
+def env_for(database_url: str, port: int, instance: Path, connections: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTIFIER_")}
     env.update(
         NOTIFIER_DATABASE_URL=database_url,
@@ -55,68 +71,69 @@ def env_for(database_url: str, port: int, instance: Path) -> dict[str, str]:
         NOTIFIER_MAIL_URL=f"smtp://127.0.0.1:{port}",
         NOTIFIER_INSTANCE_PATH=str(instance),
         NOTIFIER_LOG_LEVEL="WARNING",
-        NOTIFIER_MAIL_BATCH_SIZE="200",
+        NOTIFIER_MAIL_CONNECTIONS=str(connections),
     )
     return env
 
 
-def fill_queue(database_url: str, instance: Path, count: int) -> None:
-    """Migrate, then queue one personalised already_subscribed email per new subscriber."""
+def fill_queue(database_url: str, instance: Path, count: int) -> tuple[str, str]:
+    """Migrate, store the day's updates and COUNT subscribers, queue their daily digests.
+
+    Returns one digest's text and HTML, for the bare loop's messages of the same size.
+    """
     from flask_migrate import upgrade
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from notifier import create_app
+    from notifier.emails import render
     from notifier.extensions import db
-    from notifier.models import Outbox, Strand, Subscriber, Subscription, utcnow
+    from notifier.models import Feed, Outbox, Strand, Update, update_strands
+    from notifier.schedules import digests
+
+    sys.path.insert(0, str(HERE.parent))
+    from fanout import seed_subscribers
 
     app = create_app(
         {"database_url": database_url, "secret_key": "bench-secret", "instance_path": instance}
     )
     with app.app_context():
         upgrade()
-        now = utcnow()
-        strand = db.session.scalar(select(Strand.id).order_by(Strand.position))
-        start = db.session.scalar(select(Subscriber.id).order_by(Subscriber.id.desc())) or 0
-        people = [
-            {
-                "email": f"reader{n:06d}@example.org",
-                "status": "confirmed",
-                "confirmed_at": now,
-                "created_at": now,
-                "frequency": "daily",
-                "reminders": True,
-                "token_version": 1,
-                "bounce_score": 0,
-            }
-            for n in range(count)
-        ]
-        db.session.execute(insert(Subscriber), people)
-        ids = list(db.session.scalars(select(Subscriber.id).where(Subscriber.id > start)))
-        db.session.execute(
-            insert(Subscription), [{"subscriber_id": i, "strand_id": strand} for i in ids]
-        )
-        db.session.execute(
-            insert(Outbox),
-            [
-                {
-                    "key": f"bench:{i}",
-                    "kind": "already_subscribed",
-                    "subscriber_id": i,
-                    "to_address": f"reader{n:06d}@example.org",
-                    "payload": {},
-                    "status": "queued",
-                    "attempts": 0,
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-                for n, i in enumerate(ids)
-            ],
-        )
+        strands = list(db.session.scalars(select(Strand.id).order_by(Strand.position)))
+        seed_subscribers(count, strands)
+        feed = Feed(url="http://bench.example.org/feed", baselined=True)
+        db.session.add(feed)
+        db.session.flush()
+        for k in range(20):
+            row = Update(
+                feed_id=feed.id,
+                guid=f"bench-{k}",
+                title=f"Working group note {k}: the draft code of practice",
+                link=f"https://policy.example.org/updates/{k}",
+                content_text=TEXT,
+                content_html=f"<p>{TEXT}</p>",
+                content_hash=f"{k:064d}",
+                stored_at=NOW - timedelta(hours=23, minutes=k),
+            )
+            db.session.add(row)
+            db.session.flush()
+            if k % 4 != 3:  # every fourth one is general: it goes to everyone
+                chosen = {strands[k % 3]} | ({strands[(k + 1) % 3]} if k % 5 == 0 else set())
+                db.session.execute(
+                    insert(update_strands), [{"update_id": row.id, "strand_id": s} for s in chosen]
+                )
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
+        digests.queue_due("daily", NOW)
+        sample = db.session.scalars(select(Outbox).where(Outbox.kind == "digest").limit(1)).one()
+        email = render(sample)
+        db.session.remove()
         db.engine.dispose()
+    return email.text, email.html
 
 
-def bare_loop(port: int, count: int) -> float:
+def bare_loop(port: int, count: int, text: str, html: str) -> float:
     """Messages per second: build each EmailMessage, send over one smtplib connection."""
     conn = smtplib.SMTP("127.0.0.1", port)
     started = time.perf_counter()
@@ -124,81 +141,84 @@ def bare_loop(port: int, count: int) -> float:
         msg = EmailMessage()
         msg["From"] = "Data sharing updates <updates@notifier.example.org>"
         msg["To"] = f"reader{n:06d}@example.org"
-        msg["Subject"] = "You are already subscribed to Data sharing open policy updates"
+        msg["Subject"] = "Your daily digest: 8 updates"
         msg["Message-ID"] = f"<{n}.bare@notifier.example.org>"
-        link = f"https://updates.example.org/manage/{uuid.uuid4().hex}"
-        msg.set_content(f"You are already subscribed.\n\nManage your preferences:\n{link}\n")
-        msg.add_alternative(
-            f'<html><body><p>You are already subscribed.</p><p><a href="{link}">Manage your '
-            "preferences</a></p></body></html>",
-            subtype="html",
-        )
+        link = f"https://updates.example.org/unsubscribe/{n:032d}"
+        msg.set_content(text + link)
+        msg.add_alternative(html.replace("</body>", f'<a href="{link}">x</a></body>'), "html")
         conn.send_message(msg)
     elapsed = time.perf_counter() - started
     conn.quit()
     return count / elapsed
 
 
-def run_workers(env: dict[str, str], processes: int) -> tuple[float, list[int], list[str]]:
-    """Wall time for n `notifier worker --once` processes to drain the queue; their peak RSS.
+def run_workers(envs: list[dict[str, str]]) -> tuple[float, list[int]]:
+    """Wall time for one `notifier worker --once` per env to drain the queue; their peak RSS.
 
     Peak memory comes from /usr/bin/time: the rusage of a child forked straight from this
     (large) process would count the parent's pages it inherited before exec.
     """
     started = time.perf_counter()
+    now = (NOW + timedelta(minutes=1)).isoformat()
     procs = [
         subprocess.Popen(
-            ["/usr/bin/time", "-f", "peak-kb %M", *NOTIFIER, "worker", "--once"],
+            ["/usr/bin/time", "-f", "peak-kb %M", *NOTIFIER, "worker", "--once", "--now", now],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(processes)
+        for env in envs
     ]
-    peaks, outputs = [], []
+    peaks = []
     for proc in procs:
-        out, err = proc.communicate()
+        _, err = proc.communicate()
         if proc.returncode != 0:
             raise SystemExit(f"worker failed:\n{err}")
-        peak = re.findall(r"^peak-kb (\d+)$", err, re.MULTILINE)
-        peaks.append(int(peak[-1]) // 1024)  # KiB -> MiB
-        outputs.append(out.strip())
-    return time.perf_counter() - started, peaks, outputs
+        peaks.append(int(re.findall(r"^peak-kb (\d+)$", err, re.MULTILINE)[-1]) // 1024)
+    return time.perf_counter() - started, peaks
+
+
+def case(server: str, count: int, workers: int, connections: int, latency: int) -> None:
+    sinks = [start_sink(latency) for _ in range(workers)]
+    try:
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            scratch_database(server, Path(folder), "notifier_bench") as url,
+        ):
+            instance = Path(folder)
+            text, html = fill_queue(url, instance, count)
+            bare = bare_loop(sinks[0][1], min(count, BARE_COUNT.get(latency, 300)), text, html)
+            envs = [env_for(url, port, instance, connections) for _, port in sinks]
+            elapsed, peaks = run_workers(envs)
+            rate = count / elapsed
+            name = "postgresql" if server else "sqlite"
+            print(
+                f"delivery: db={name} workers={workers} connections={connections} "
+                f"latency_ms={latency} msg_s={rate:.0f} bare_msg_s={bare:.0f} "
+                f"ratio={rate / bare:.2f} rss_mb={max(peaks)}",
+                flush=True,
+            )
+    finally:
+        for sink, _ in sinks:
+            sink.terminate()
+            sink.wait(10)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=20000)
-    parser.add_argument("--pg", default="", help="PostgreSQL URL for the multi-worker figures")
+    parser.add_argument("--pg", default="", help="PostgreSQL server URL for its cases")
+    parser.add_argument("--only", default="", help="run only cases whose line contains this")
     args = parser.parse_args()
-
-    sink, port = start_sink()
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            instance = Path(folder)
-            url = f"sqlite:///{instance / 'bench.db'}"
-            fill_queue(url, instance, args.count)
-            bare = bare_loop(port, args.count)
-            elapsed, [peak], [said] = run_workers(env_for(url, port, instance), 1)
-            worker = args.count / elapsed
-            print(f"messages:            {args.count}")
-            print(f"bare smtplib loop:   {bare:8.0f} messages/s")
-            print(f"worker (SQLite):     {worker:8.0f} messages/s   ({said})")
-            print(f"ratio worker/bare:   {worker / bare:8.2f}")
-            print(f"worker peak memory:  {peak:8d} MB")
-            if args.pg:
-                for processes in (1, 2, 4):
-                    with scratch_database(args.pg, instance, "notifier_bench") as pg_url:
-                        fill_queue(pg_url, instance, args.count)
-                        elapsed, peaks, _ = run_workers(env_for(pg_url, port, instance), processes)
-                    print(
-                        f"PostgreSQL, {processes} worker(s): {args.count / elapsed:8.0f} "
-                        f"messages/s  (peak {max(peaks)} MB each at most)"
-                    )
-    finally:
-        sink.terminate()
-        sink.wait(10)
+    cases = [("", 1, 4, 0), ("", 1, 4, 20), ("", 1, 16, 20)]
+    if args.pg:
+        cases += [(args.pg, 1, 4, 0), (args.pg, 4, 4, 0)]
+    for server, workers, connections, latency in cases:
+        label = f"db={'postgresql' if server else 'sqlite'} workers={workers} connections="
+        label += f"{connections} latency_ms={latency}"
+        if args.only in label:
+            case(server, args.count, workers, connections, latency)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,14 @@
-"""A loopback SMTP sink (aiosmtpd) that accepts and counts every message: run as its own process."""
+"""A loopback SMTP sink (aiosmtpd) that counts every message, waiting L ms before each DATA reply.
+
+    python bench/delivery/sink.py PORT [LATENCY_MS]
+
+The wait stands in for a remote relay's round trip; it is asynchronous, so one sink serves many
+connections at once, as a relay does.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sys
 import threading
@@ -10,16 +17,18 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self):
-        self.count = 0
+    def __init__(self, latency: float):
+        self.count, self.latency = 0, latency
 
     async def handle_DATA(self, server, session, envelope):
+        if self.latency:
+            await asyncio.sleep(self.latency)
         self.count += 1
         return f"250 2.0.0 Ok: queued as SINK{self.count:06d}"
 
 
-def main(port: int) -> None:
-    sink = Sink()
+def main(port: int, latency_ms: float) -> None:
+    sink = Sink(latency_ms / 1000)
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     print("ready", flush=True)
@@ -31,4 +40,4 @@ def main(port: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 0.0)

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
+from notifier.delivery.tracking import Tracking
+
 # Feedback types that are not complaints about our mail (RFC 6650 "not-spam" undoes one).
 NOT_COMPLAINTS = frozenset({"not-spam"})
 _ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
@@ -27,12 +29,11 @@ class BounceReport:
     outbox_id: int | None = None
 
 
-def parse_report(
-    raw: bytes, verp_return_path: str = "", our_domain: str = ""
-) -> list[BounceReport]:
+def parse_report(raw: bytes, tracking: Tracking) -> list[BounceReport]:
     """Return what a DSN or ARF report says about our recipients; raise ReportError if unusable.
 
-    A DSN that only says "delivered" or "relayed" returns an empty list.
+    A DSN that only says "delivered" or "relayed" returns an empty list. A report's outbox id
+    is set only when our signed VERP address or Message-ID in it verifies.
     """
     message = email.message_from_bytes(raw, policy=email.policy.default)
     if message.get_content_type() != "multipart/report":
@@ -40,9 +41,7 @@ def parse_report(
             f"not a delivery or abuse report: content type is {message.get_content_type()}"
         )
     report_type = (message.get_param("report-type") or "").lower()
-    outbox_id = _verp_outbox_id(message, verp_return_path) or _message_id_outbox_id(
-        message, our_domain
-    )
+    outbox_id = _verp_outbox_id(message, tracking) or _message_id_outbox_id(message, tracking)
     if report_type == "delivery-status":
         reports = _delivery_status(message, outbox_id)
     elif report_type == "feedback-report":
@@ -127,23 +126,18 @@ def _original_headers(message: EmailMessage) -> EmailMessage | None:
     return None
 
 
-def _verp_outbox_id(message: EmailMessage, verp_return_path: str) -> int | None:
-    """bounces+42@example.org, where the report was delivered, names outbox row 42."""
-    local, _, domain = verp_return_path.partition("@")
-    if not local:
-        return None
-    pattern = re.compile(rf"{re.escape(local)}\+(\d+)@{re.escape(domain)}", re.IGNORECASE)
+def _verp_outbox_id(message: EmailMessage, tracking: Tracking) -> int | None:
+    """The row named by the VERP address the report was delivered to."""
     for header in ("Delivered-To", "X-Original-To", "To", "Envelope-To"):
         for value in message.get_all(header, []):
-            if match := pattern.search(str(value)):
-                return int(match[1])
+            if (row_id := tracking.row_from_address(str(value))) is not None:
+                return row_id
     return None
 
 
-def _message_id_outbox_id(message: EmailMessage, our_domain: str) -> int | None:
-    """Our Message-IDs start with the outbox id: <42.key@our.domain>."""
+def _message_id_outbox_id(message: EmailMessage, tracking: Tracking) -> int | None:
+    """The row named by our Message-ID in the returned headers."""
     original = _original_headers(message)
-    if original is None or not our_domain:
+    if original is None or not original["Message-ID"]:
         return None
-    match = re.fullmatch(rf"<(\d+)\.[^@>]*@{re.escape(our_domain)}>", str(original["Message-ID"]))
-    return int(match[1]) if match else None
+    return tracking.row_from_message_id(str(original["Message-ID"]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import click
@@ -10,7 +11,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from notifier.delivery.loop import run_forever
+from notifier.delivery.loop import Worker
 from notifier.mail.backends import from_url
 from notifier.web.redact import RedactingRequestHandler
 
@@ -54,12 +55,8 @@ def _start_clock(app):
 
 
 def _deliver(app, stop: threading.Event) -> None:
-    with app.app_context():
-        backend = from_url(app.config["NOTIFIER"].mail_url)
-        try:
-            run_forever(backend, stop)
-        finally:
-            backend.close()
+    mailer = functools.partial(from_url, app.config["NOTIFIER"].mail_url)
+    Worker(app, mailer, stop).run()
 
 
 commands = (serve,)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from notifier import database
 from notifier.cli.options import now_option, resolve_now
+from notifier.delivery.engine import deliver_due
 from notifier.delivery.loop import run_forever, stop_on_signals
-from notifier.delivery.worker import deliver_due
+from notifier.extensions import db
 from notifier.mail.backends import from_url
 
 
@@ -18,18 +22,20 @@ from notifier.mail.backends import from_url
 @with_appcontext
 def worker(once: bool, now):
     """Send the outbox: due rows now, then keep going (or exit with --once)."""
-    backend = from_url(current_app.config["NOTIFIER"].mail_url)
-    try:
-        if once:
-            tally = deliver_due(backend, resolve_now(now), stop=stop_on_signals())
-            click.echo(
-                f"sent {tally.sent}, retrying {tally.retried}, failed {tally.failed}, "
-                f"cancelled {tally.cancelled}"
-            )
-        else:
-            run_forever(backend)
-    finally:
-        backend.close()
+    url = current_app.config["NOTIFIER"].mail_url
+    from_url(url)  # a bad NOTIFIER_MAIL_URL stops here with its one-line error
+    # A database that cannot be reached at start is a setting to fix (exit 2, one line);
+    # once running, the worker waits out an outage instead.
+    database.check(db.engine)
+    mailer = functools.partial(from_url, url)  # one backend, so one connection, per lane
+    if once:
+        tally = deliver_due(mailer, resolve_now(now), stop=stop_on_signals())
+        click.echo(
+            f"sent {tally.sent}, retrying {tally.retried}, failed {tally.failed}, "
+            f"cancelled {tally.cancelled}"
+        )
+    else:
+        run_forever(mailer)
 
 
 commands = (worker,)

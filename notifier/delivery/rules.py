@@ -17,11 +17,6 @@ RECIPIENT_STATUSES: dict[str, frozenset[str]] = {
 DEFAULT_STATUSES = frozenset({"confirmed"})
 
 
-def allow(kind: str, *statuses: str) -> None:
-    """Say which statuses a new kind of email may go to (for kinds added by other parts)."""
-    RECIPIENT_STATUSES[kind] = frozenset(statuses)
-
-
 def refusal(kind: str, subscriber: Subscriber | None) -> str | None:
     """Why this email must not be sent to this subscriber now, or None if it may be."""
     if subscriber is None:

@@ -6,7 +6,6 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from notifier.emails import renderer
 from notifier.emails.list_email import list_email, subscriber_of
 from notifier.extensions import db
 from notifier.mail.message import Email
@@ -19,7 +18,6 @@ def markdown_html(source: str) -> Markup:
     return Markup(nh3.clean(markdown.markdown(source, extensions=["extra", "sane_lists"])))  # noqa: S704
 
 
-@renderer("announcement")
 def announcement(row: Outbox) -> Email:
     item = db.session.get(Announcement, row.payload["announcement"])
     return list_email(

@@ -7,7 +7,6 @@ from datetime import timedelta
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from notifier.emails import renderer
 from notifier.emails.list_email import (
     list_email,
     local_time,
@@ -15,6 +14,7 @@ from notifier.emails.list_email import (
     subscriber_of,
     summary,
 )
+from notifier.emails.templates import once
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Deadline, Outbox, Strand, Update
@@ -46,10 +46,9 @@ def _item(update: Update, updated: bool = False) -> dict:
     }
 
 
-@renderer("immediate")
 def immediate(row: Outbox) -> Email:
     subscriber = subscriber_of(row)
-    (update,) = _updates([row.payload["update"]])
+    (update,) = once(("updates", row.payload["update"]), lambda: _updates([row.payload["update"]]))
     return list_email(
         row, subscriber, f"New update: {update.title}", "immediate", item=_item(update)
     )
@@ -92,16 +91,18 @@ def closing_soon(reminded: list[Strand], after, until) -> list[dict]:
     ]
 
 
-@renderer("digest")
 def digest(row: Outbox) -> Email:
     subscriber = subscriber_of(row)
     kind = row.key.split(":")[1]  # digest:<daily|weekly>:<period>:<subscriber>
     since = parse_moment(row.payload["since"])
     until = parse_moment(row.payload["until"])
-    updates = _updates(row.payload["updates"])
+    ids = tuple(row.payload["updates"])
+    # Digests of one period share their updates: loaded once per pass, not once per digest.
+    updates = once(("updates", ids), lambda: _updates(list(ids)))
     # The worker loaded each subscriber with their strands: no query per digest for them.
     mine = [sub.strand for sub in subscriber.preferences]
     reminded = [sub.strand for sub in subscriber.preferences if sub.reminders]
+    strands = tuple(strand.id for strand in mine)
     count = len(updates)
     noun = "update" if count == 1 else "updates"
     return list_email(
@@ -111,6 +112,9 @@ def digest(row: Outbox) -> Email:
         "digest",
         kind=kind,
         count=count,
-        groups=group_by_strand(updates, mine, since),
-        closing=closing_soon(reminded, until, until + CLOSING_SOON),
+        groups=once(("groups", ids, strands, since), lambda: group_by_strand(updates, mine, since)),
+        closing=once(
+            ("closing", tuple(strand.id for strand in reminded), until),
+            lambda: closing_soon(reminded, until, until + CLOSING_SOON),
+        ),
     )

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from flask import current_app
 
-from notifier.emails import render_pair
+from notifier.emails.templates import once, render_pair, sharing_now
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
 from notifier.subscriptions.tokens import link
+
+# Stand-ins for the personal links in a shared render: random, so no feed text can hold one.
+STAND_INS = {
+    "manage_url": f"https://fill-{secrets.token_hex(8)}.invalid/manage",
+    "unsubscribe_url": f"https://fill-{secrets.token_hex(8)}.invalid/unsubscribe",
+}
 
 
 def subscriber_of(row: Outbox) -> Subscriber:
@@ -21,30 +29,38 @@ def subscriber_of(row: Outbox) -> Subscriber:
 
 
 def list_email(row: Outbox, subscriber: Subscriber, subject: str, template: str, **context):
-    """Render a list email with its footer links and List-Unsubscribe target."""
-    settings = current_app.config["NOTIFIER"]
-    unsubscribe_url = link("unsubscribe", subscriber)
-    text, html = render_pair(
-        template,
-        site_name=settings.site_name,
-        manage_url=link("manage", subscriber),
-        unsubscribe_url=unsubscribe_url,
-        **context,
+    """Render a list email with its footer links and List-Unsubscribe target.
+
+    The body is rendered once per distinct context within a delivery pass, with stand-ins for
+    the two personal links; each message fills in its own when it is built.
+    """
+    site_name = current_app.config["NOTIFIER"].site_name
+    links = {
+        "manage_url": link("manage", subscriber),
+        "unsubscribe_url": link("unsubscribe", subscriber),
+    }
+    email = Email(
+        to=row.to_address,
+        subject=subject,
+        text="",
+        html="",
+        unsubscribe_url=links["unsubscribe_url"],
     )
-    return Email(
-        to=row.to_address, subject=subject, text=text, html=html, unsubscribe_url=unsubscribe_url
+    if not sharing_now():
+        text, html = render_pair(template, site_name=site_name, **links, **context)
+        return replace(email, text=text, html=html)
+    text, html = once(
+        ("list_email", template, site_name, repr(sorted(context.items()))),
+        lambda: render_pair(template, site_name=site_name, **STAND_INS, **context),
     )
+    fills = {STAND_INS[name]: value for name, value in links.items()}
+    return replace(email, text=text, html=html, fills=fills)
 
 
 def local_time(moment: datetime) -> str:
     """A moment as people read it in the service's zone: 'Friday 29 August 2014, 23:59 BST'."""
     local = moment.astimezone(current_app.config["NOTIFIER"].tz)
     return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local:%Z}"
-
-
-def local_date(moment: datetime) -> str:
-    local = moment.astimezone(current_app.config["NOTIFIER"].tz)
-    return f"{local:%A} {local.day} {local:%B %Y}"
 
 
 def parse_moment(value: str) -> datetime:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from notifier.emails import renderer
 from notifier.emails.list_email import list_email, local_time, parse_moment, subscriber_of
 from notifier.extensions import db
 from notifier.mail.message import Email
@@ -40,14 +39,12 @@ def _when(offset: int) -> str:
     return {0: "today", 1: "tomorrow"}.get(offset, f"in {offset} days")
 
 
-@renderer("reminder")
 def reminder(row: Outbox) -> Email:
     when = _when(row.payload["offset"])
     subject = "Comments on {title} close " + when + ": {at}"
     return _deadline_email(row, subject, "reminder", when=when)
 
 
-@renderer("deadline_moved")
 def deadline_moved(row: Outbox) -> Email:
     previous = row.payload.get("previous_at")
     return _deadline_email(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from notifier.emails import render_pair, renderer
+from notifier.emails.templates import render_pair
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
@@ -16,7 +16,6 @@ def _choices(subscriber: Subscriber) -> dict:
     return {"preferences": [preference_words(sub) for sub in subscriber.preferences]}
 
 
-@renderer("confirm")
 def confirmation(row: Outbox) -> Email:
     subscriber = db.session.get(Subscriber, row.subscriber_id)
     settings = current_app.config["NOTIFIER"]
@@ -34,7 +33,6 @@ def confirmation(row: Outbox) -> Email:
     )
 
 
-@renderer("already_subscribed")
 def already_subscribed(row: Outbox) -> Email:
     subscriber = db.session.get(Subscriber, row.subscriber_id)
     settings = current_app.config["NOTIFIER"]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from notifier.mail.addresses import AddressError, on_the_wire
 from notifier.settings import ConfigError
 
 
@@ -42,12 +43,13 @@ class PermanentFailure(Exception):
     def __init__(self, message: str, code: int | None = None, stage: str = "data"):
         super().__init__(message)
         self.code = code
-        # "mail" (our sender was refused), "rcpt" or "data" (the recipient was refused).
+        # "mail" (our sender was refused), "rcpt" or "data" (the recipient was refused), or
+        # "address" (we cannot write this address on this connection: no server refused it).
         self.stage = stage
 
     @property
     def is_bounce(self) -> bool:
-        return self.stage != "mail"
+        return self.stage not in {"mail", "address"}
 
 
 class MailBackend(Protocol):
@@ -163,6 +165,13 @@ class SmtpBackend:
             if isinstance(failure, ConnectionLost):
                 self._drop()
             raise failure from exc
+        except (PermanentFailure, TemporaryFailure):
+            raise
+        except Exception:
+            # Anything else left the session in an unknown state (a command half written):
+            # start the next message on a fresh connection, and let the caller fail this one.
+            self._drop()
+            raise
 
     def _open(self) -> None:
         try:
@@ -175,8 +184,9 @@ class SmtpBackend:
 
     def _transaction(self, sender: str, recipient: str, message: bytes) -> SendResult:
         conn = self._conn
+        recipient, options = _envelope_recipient(conn, recipient)
         try:
-            code, reply = conn.mail(sender)
+            code, reply = conn.mail(sender, options)
         except smtplib.SMTPServerDisconnected as exc:
             raise _StaleConnection(str(exc)) from exc
         if code != 250:
@@ -204,6 +214,23 @@ class SmtpBackend:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._conn.quit()
         self._drop()
+
+
+def _envelope_recipient(conn: smtplib.SMTP, recipient: str) -> tuple[str, tuple[str, ...]]:
+    """RCPT TO's address and the MAIL FROM options it needs; PermanentFailure if it cannot go."""
+    try:
+        wire = on_the_wire(recipient)
+    except AddressError as exc:
+        raise PermanentFailure(str(exc), stage="address") from None
+    if not wire.needs_smtputf8:
+        return wire.address, ()
+    if not conn.has_extn("smtputf8"):
+        raise PermanentFailure(
+            f"{recipient} has a non-ASCII local part, which needs SMTPUTF8, and the relay "
+            "does not offer it",
+            stage="address",
+        )
+    return wire.address, ("SMTPUTF8",)
 
 
 class _StaleConnection(smtplib.SMTPServerDisconnected):

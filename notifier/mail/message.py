@@ -7,42 +7,23 @@ client's main cost when sending in bulk, and every header here is one whose form
 from __future__ import annotations
 
 import binascii
-import email
+import contextlib
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from functools import lru_cache
 
 import css_inline
+from markupsafe import escape
+
+from notifier.mail.addresses import AddressError, on_the_wire
 
 _inliner = css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
 
-# Headers the engine writes itself, exactly once each; a renderer may not add them again.
-OWN_HEADERS = frozenset(
-    name.lower()
-    for name in (
-        "From",
-        "To",
-        "Subject",
-        "Date",
-        "Message-ID",
-        "MIME-Version",
-        "Content-Type",
-        "Content-Transfer-Encoding",
-        "List-Id",
-        "List-Unsubscribe",
-        "List-Unsubscribe-Post",
-        "DKIM-Signature",
-        "Return-Path",
-    )
-)
-_HEADER_NAME = re.compile(r"[!-9;-~]+")  # RFC 5322 field name: printable ASCII except ':'
-_FROM_LINE = re.compile(rb"(^|\r\n)From ")
 _SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
@@ -57,11 +38,9 @@ class Email:
     # List emails (digests, reminders, announcements...) carry List-Unsubscribe; transactional
     # ones (a confirmation request) carry none, as nobody is on the list yet.
     unsubscribe_url: str | None = None
-    extra_headers: dict[str, str] = field(default_factory=dict)
-
-
-def sender_domain(mail_from: str) -> str:
-    return parseaddr(mail_from)[1].rpartition("@")[2] or "localhost"
+    # Stand-in -> this message's value, replaced in the text and (escaped) in the HTML when the
+    # bytes are built: lets a body rendered once serve many people (emails/templates.py).
+    fills: dict[str, str] = field(default_factory=dict)
 
 
 def one_line(value: str) -> str:
@@ -95,10 +74,6 @@ def build_bytes(
             targets.append(f"<mailto:{one_line(unsubscribe_mailto)}?subject=unsubscribe>")
         lines.append("List-Unsubscribe: " + ",\r\n ".join(targets) + "\r\n")
         lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
-    for name, value in email_.extra_headers.items():
-        if not _HEADER_NAME.fullmatch(name) or name.lower() in OWN_HEADERS:
-            raise ValueError(f"a renderer may not set the header {name!r}")
-        lines.append(_header(name, value))
     # "=_" never occurs in quoted-printable text, so this boundary cannot clash with a body.
     boundary = "=_" + secrets.token_hex(12)
     lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n')
@@ -106,16 +81,11 @@ def build_bytes(
     return b"".join(
         (
             head,
-            _part(boundary, "plain", email_.text),
-            _part(boundary, "html", inline_css(email_.html)),
+            _part(boundary, "plain", _fill(email_.text, email_.fills)),
+            _part(boundary, "html", _fill(inline_css(email_.html), email_.fills, escape)),
             f"--{boundary}--\r\n".encode("ascii"),
         )
     )
-
-
-def build(email_: Email, **kwargs) -> EmailMessage:
-    """The same message parsed back into an EmailMessage, for callers that want one."""
-    return email.message_from_bytes(build_bytes(email_, **kwargs), policy=SMTP)
 
 
 @lru_cache(maxsize=256)
@@ -132,6 +102,10 @@ def _header(name: str, value: str) -> str:
 
 def _to(address: str) -> str:
     address = one_line(address)
+    with contextlib.suppress(AddressError):
+        # An IDN domain as its A-label, as RCPT TO has it; a non-ASCII local part stays UTF-8,
+        # which is what SMTPUTF8 carries (and it goes nowhere else).
+        address = on_the_wire(address).address
     if _SIMPLE_ADDRESS.fullmatch(address):
         return f"To: {address}\r\n"
     return SMTP.fold("To", address)
@@ -142,13 +116,22 @@ def _date(when: datetime) -> str:
     return f"Date: {format_datetime(when)}\r\n"
 
 
+def _fill(body: str, fills: dict[str, str], quote=str) -> str:
+    for stand_in, value in fills.items():
+        body = body.replace(stand_in, quote(value))
+    return body
+
+
 def _part(boundary: str, subtype: str, body: str) -> bytes:
     # Quoted-printable keeps every line under the 998-octet limit, however long a paragraph or
     # an inlined style attribute is, while the text stays readable in the raw message.
     crlf = "\r\n".join(body.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     encoded = binascii.b2a_qp(crlf.encode("utf-8"), istext=True)
-    # A line starting "From " is mangled by mbox tools; encoding the F keeps it intact.
-    encoded = _FROM_LINE.sub(rb"\1=46rom ", encoded)
+    # A line starting "From " is mangled by mbox tools; encoding the F keeps it intact. Plain
+    # replaces, not a regular expression: this runs over every body of every message.
+    encoded = encoded.replace(b"\r\nFrom ", b"\r\n=46rom ")
+    if encoded.startswith(b"From "):
+        encoded = b"=46rom " + encoded[5:]
     if not encoded.endswith(b"\r\n"):
         encoded += b"\r\n"
     return (

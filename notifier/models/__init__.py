@@ -3,7 +3,14 @@
 from notifier.models.admin import Admin, ApiToken, AuditEntry
 from notifier.models.base import utcnow
 from notifier.models.content import Deadline, Feed, Update, update_strands
-from notifier.models.outbox import Announcement, Bounce, DigestRun, Lock, Outbox
+from notifier.models.outbox import (
+    Announcement,
+    Bounce,
+    DeliveryWorker,
+    DigestRun,
+    Lock,
+    Outbox,
+)
 from notifier.models.people import ConsentRecord, Strand, Subscriber, Subscription
 
 __all__ = [
@@ -14,6 +21,7 @@ __all__ = [
     "Bounce",
     "ConsentRecord",
     "Deadline",
+    "DeliveryWorker",
     "DigestRun",
     "Feed",
     "Lock",

@@ -116,3 +116,12 @@ class Lock(db.Model):
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryWorker(db.Model):
+    """A worker sending under the rate limit; the live ones' heartbeats split the rate."""
+
+    __tablename__ = "delivery_workers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -13,6 +14,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from sqlalchemy.exc import OperationalError
 
 from notifier.extensions import db
 from notifier.feeds.poll import poll_due
@@ -67,7 +69,6 @@ class Clock:
             "digests": (queue_digests, MINUTE),
             "reminders": (queue_reminders, MINUTE),
             "announcements": (announcements.send_due, MINUTE),
-            "reclaim": (housekeeping.reclaim_stale, MINUTE),
             "retention": (
                 lambda now: housekeeping.purge_old(now, settings.retention_days),
                 60 * MINUTE,
@@ -85,13 +86,18 @@ class Clock:
                     return False
                 job(now)
                 return True
+            except OperationalError as exc:
+                # The database is away (a restart): one line, and the next tick tries again.
+                log.warning("scheduler: database unreachable: %s", str(exc).split("\n")[0])
+                return False
             except Exception:
                 # One failing job must not stop the clock; every job is safe to run again.
                 log.exception("scheduled job %s failed", getattr(job, "__name__", job))
-                db.session.rollback()
                 return False
             finally:
-                db.session.remove()
+                with contextlib.suppress(Exception):  # a dead connection may fail to roll back
+                    db.session.rollback()
+                    db.session.remove()
 
     def _say(self, acting: bool) -> None:
         """Log when this process starts or stops being the clock that acts."""

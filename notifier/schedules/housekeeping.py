@@ -1,27 +1,19 @@
-"""Taking back stale outbox claims and deleting what is older than the retention period."""
+"""Deleting what is older than the retention period.
+
+Stale outbox claims need no job: the claim query takes back any expired lease itself
+(delivery/store.py), in the same statement that hands the row to its next worker.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 
 from notifier.extensions import db
 from notifier.models import AuditEntry, Outbox
 
 FINISHED = ("sent", "failed", "cancelled")
-
-
-def reclaim_stale(now: datetime) -> int:
-    """Release claims whose lease expired (a worker died mid-send); return how many."""
-    released = db.session.execute(
-        update(Outbox)
-        .where(Outbox.status == "queued", Outbox.lease_until < now)
-        .values(claimed_by=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    return released
 
 
 def purge_old(now: datetime, retention_days: int) -> tuple[int, int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from notifier.delivery.worker import deliver_due
+from notifier.delivery.engine import deliver_due
 from notifier.mail.backends import from_url
 from notifier.models import utcnow
 from notifier.web.redact import RedactingRequestHandler

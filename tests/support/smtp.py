@@ -71,10 +71,12 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self):
+    def __init__(self, smtputf8: bool = False):
         self.handler = RecordingHandler()
         # aiosmtpd 1.4 cannot start on port 0 (it connects to its own port to check it is up).
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port())
+        self.controller = Controller(
+            self.handler, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=smtputf8
+        )
 
     def start(self) -> SmtpServer:
         self.controller.start()
