@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from notifier.announcements import sending as announcements
 from notifier.delivery.engine import deliver_due
 from notifier.mail.backends import from_url
-from notifier.schedules import announcements, digests, reminders
+from notifier.schedules import digests, reminders
 from tests.support.content import at, make_subscriber, make_update
 from tests.support.spamassassin import spam_score
 

@@ -1,14 +1,16 @@
-"""Admin API: POST /api/v1/announcements."""
+"""Admin API: create an announcement, read its state and counts, cancel it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, abort, current_app, g, request
 
-from notifier.extensions import csrf
-from notifier.models import utcnow
-from notifier.schedules.announcements import AnnouncementError, create_announcement, status
+from notifier.announcements.drafts import AnnouncementError
+from notifier.announcements.progress import progress
+from notifier.announcements.sending import NotSent, cancel, create_announcement
+from notifier.extensions import csrf, db
+from notifier.models import Announcement, utcnow
 from notifier.web.auth import require_api_admin
 
 bp = Blueprint("api_announcements", __name__, url_prefix="/api/v1")
@@ -58,10 +60,55 @@ def create():
         )
     except AnnouncementError as exc:
         return bad_request(exc.errors)
+    return describe(announcement), 201
+
+
+@bp.get("/announcements/<int:announcement_id>")
+@require_api_admin
+def show(announcement_id: int):
+    """An announcement's state and what became of its emails.
+
+    :raise 404: no such announcement.
+    """
+    return describe(_find(announcement_id))
+
+
+@bp.post("/announcements/<int:announcement_id>/cancel")
+@require_api_admin
+def cancel_one(announcement_id: int):
+    """Cancel a scheduled announcement.
+
+    :raise 404: no such announcement.
+    :raise 409: its sending has started (or it was cancelled already).
+    """
+    item = _find(announcement_id)
+    try:
+        cancel(item, g.admin, utcnow())
+    except NotSent as exc:
+        abort(409, description=str(exc))
+    return describe(item)
+
+
+def _find(announcement_id: int) -> Announcement:
+    item = db.session.get(Announcement, announcement_id) if announcement_id < 2**31 else None
+    if item is None:
+        abort(404, description=f"There is no announcement {announcement_id}.")
+    return item
+
+
+def describe(item: Announcement) -> dict:
+    counts = progress(item)
     return {
-        "id": announcement.id,
-        "status": status(announcement),
-        "send_at": announcement.send_at.isoformat(),
-        "strands": announcement.strands,
-        "emails_queued": announcement.emails_queued,
-    }, 201
+        "id": item.id,
+        "subject": item.subject,
+        "status": item.state,
+        "send_at": item.send_at.isoformat(),
+        "strands": item.strands,
+        "confirmed_by": item.confirmed_by,
+        "emails_queued": item.emails_queued,
+        "queued": counts.queued,
+        "sent": counts.sent,
+        "failed": counts.failed,
+        "cancelled": counts.cancelled,
+        "bounced": counts.bounced,
+    }
