@@ -51,7 +51,8 @@ def with_dateutil(text: str, published: datetime, tz: ZoneInfo) -> datetime | No
 
 
 def main(path: str) -> None:
-    cases = [json.loads(line) for line in open(path, encoding="utf-8")]
+    with open(path, encoding="utf-8") as f:
+        cases = [json.loads(line) for line in f]
     for name, read in [("dateparser", with_dateparser), ("dateutil", with_dateutil)]:
         hits = deadlines = alone = negatives = 0
         for case in cases:
