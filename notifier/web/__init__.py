@@ -10,6 +10,7 @@ from notifier.web import (
     admin,
     api_announcements,
     api_deadlines,
+    api_erase,
     api_subscriptions,
     bounces,
     calendar,
@@ -17,6 +18,7 @@ from notifier.web import (
     health,
     manage,
     openapi,
+    own_data,
     public,
     unsubscribe,
 )
@@ -31,6 +33,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     public.bp,
     confirm.bp,
     manage.bp,
+    own_data.bp,
     unsubscribe.bp,
     calendar.bp,
     health.bp,
@@ -38,6 +41,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_subscriptions.bp,
     api_deadlines.bp,
     api_announcements.bp,
+    api_erase.bp,
     bounces.bp,
     openapi.bp,
 )
