@@ -2,6 +2,7 @@
 
 from notifier.models.admin import Admin, ApiToken, AuditEntry
 from notifier.models.base import utcnow
+from notifier.models.calendar import CalendarToken, Meeting, Mute
 from notifier.models.content import Deadline, Feed, Update, update_strands
 from notifier.models.outbox import (
     Announcement,
@@ -19,12 +20,15 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Bounce",
+    "CalendarToken",
     "ConsentRecord",
     "Deadline",
     "DeliveryWorker",
     "DigestRun",
     "Feed",
     "Lock",
+    "Meeting",
+    "Mute",
     "Outbox",
     "Strand",
     "Subscriber",

@@ -34,9 +34,9 @@ from notifier import admin_overview
 from notifier.admins import find_admin
 from notifier.bounces.suppression import SuppressionError, unsuppress
 from notifier.extensions import db, limiter
-from notifier.feeds.calendar import open_deadlines
 from notifier.feeds.corrections import correct_deadline, parse_deadline_input
 from notifier.models import Admin, Announcement, AuditEntry, Update, utcnow
+from notifier.publish.calendar import open_deadlines
 from notifier.schedules.announcements import AnnouncementError, create_announcement
 from notifier.schedules.announcements import status as announcement_status
 from notifier.subscriptions.choices import active_strands
