@@ -13,6 +13,7 @@ from notifier.models.outbox import (
     Outbox,
 )
 from notifier.models.people import ConsentRecord, Strand, Subscriber, Subscription
+from notifier.models.privacy import Erasure
 
 __all__ = [
     "Admin",
@@ -25,6 +26,7 @@ __all__ = [
     "Deadline",
     "DeliveryWorker",
     "DigestRun",
+    "Erasure",
     "Feed",
     "Lock",
     "Meeting",

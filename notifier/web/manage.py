@@ -9,6 +9,7 @@ from notifier.models import utcnow
 from notifier.subscriptions import calendar_link
 from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.manage import change_preferences
+from notifier.subscriptions.tokens import make_token
 from notifier.subscriptions.words import preference_words
 from notifier.web.forms import ManageForm
 from notifier.web.links import link_problem, page_for, token_view
@@ -48,6 +49,7 @@ def calendar_link_page(subscriber):
 
 
 def _page(form: ManageForm, subscriber, **flags):
+    token = make_token("manage", subscriber.id, subscriber.token_version)
     return render_template(
         "manage.html",
         form=form,
@@ -56,6 +58,8 @@ def _page(form: ManageForm, subscriber, **flags):
         frequencies=FREQUENCY_LABELS,
         unsubscribe_url=page_for("unsubscribe", subscriber),
         calendar_url=calendar_link.current_url(subscriber),
-        calendar_form=page_for("manage", subscriber) + "/calendar",
+        calendar_form=url_for("manage.calendar_link_page", token=token),
+        data_url=url_for("own_data.data_json", token=token),
+        erase_url=url_for("own_data.erase_page", token=token),
         **flags,
     )
