@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from notifier.emails.list_email import (
     list_email,
     local_time,
-    parse_moment,
     subscriber_of,
     summary,
 )
@@ -18,6 +17,7 @@ from notifier.emails.templates import once
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Deadline, Outbox, Strand, Update
+from notifier.moments import parse_moment
 
 CLOSING_SOON = timedelta(days=7)
 
@@ -94,8 +94,8 @@ def closing_soon(reminded: list[Strand], after, until) -> list[dict]:
 def digest(row: Outbox) -> Email:
     subscriber = subscriber_of(row)
     kind = row.key.split(":")[1]  # digest:<daily|weekly>:<period>:<subscriber>
-    since = parse_moment(row.payload["since"])
-    until = parse_moment(row.payload["until"])
+    since = parse_moment(row.payload["since"], UTC)
+    until = parse_moment(row.payload["until"], UTC)
     ids = tuple(row.payload["updates"])
     # Digests of one period share their updates: loaded once per pass, not once per digest.
     updates = once(("updates", ids), lambda: _updates(list(ids)))

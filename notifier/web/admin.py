@@ -171,7 +171,7 @@ def lift_suppression():
     return redirect(url_for("admin.subscribers", q=email))
 
 
-@bp.route("/updates/<int:update_id>/deadline", methods=["GET", "POST"])
+@bp.route("/updates/<id:update_id>/deadline", methods=["GET", "POST"])
 @login_required
 def deadline(update_id: int):
     """Correct the comment deadline the service read from an update, or say there is none."""
