@@ -1,8 +1,10 @@
-"""Options shared by commands that depend on the clock."""
+"""Options shared by commands that depend on the clock, and the one way a command fails."""
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -35,3 +37,9 @@ now_option = click.option(
 
 def resolve_now(now: datetime | None) -> datetime:
     return now or utcnow()
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with one line and exit status 2: no traceback for an operator."""
+    click.echo(f"notifier: error: {message}", err=True)
+    sys.exit(2)

@@ -12,6 +12,7 @@ from notifier.models.outbox import (
     Outbox,
 )
 from notifier.models.people import ConsentRecord, Strand, Subscriber, Subscription
+from notifier.models.privacy import Erasure
 
 __all__ = [
     "Admin",
@@ -23,6 +24,7 @@ __all__ = [
     "Deadline",
     "DeliveryWorker",
     "DigestRun",
+    "Erasure",
     "Feed",
     "Lock",
     "Outbox",

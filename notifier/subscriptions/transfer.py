@@ -28,6 +28,7 @@ from notifier.subscriptions.choices import (
 )
 from notifier.subscriptions.consent import Origin
 from notifier.subscriptions.csv_cells import guard, unguard
+from notifier.subscriptions.erase import REFUSAL, is_erased
 from notifier.subscriptions.subscribe import set_choices, subscribe
 from notifier.subscriptions.unsubscribe import cancel_queued
 
@@ -96,6 +97,9 @@ def read_rows(text: str, now: datetime) -> list[Row]:
             row = _read_row(line, record, now)
         except InvalidChoice as exc:
             errors.append(f"line {line}: {exc.field}: {exc.message}")
+            continue
+        if is_erased(row.email):
+            errors.append(f"line {line}: email: {row.email} {REFUSAL}")
             continue
         if row.email in seen:
             errors.append(f"line {line}: email: {row.email} is also on line {seen[row.email]}")

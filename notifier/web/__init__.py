@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
+from notifier.web import (
+    admin,
+    api_announcements,
+    api_deadlines,
+    api_erase,
+    api_subscriptions,
+    bounces,
+    calendar,
+    confirm,
+    health,
+    manage,
+    openapi,
+    own_data,
+    public,
+    unsubscribe,
+)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+# Every part of the site; a blueprint not listed here is not served.
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    public.bp,
+    confirm.bp,
+    manage.bp,
+    own_data.bp,
+    unsubscribe.bp,
+    calendar.bp,
+    health.bp,
+    admin.bp,
+    api_subscriptions.bp,
+    api_deadlines.bp,
+    api_announcements.bp,
+    api_erase.bp,
+    bounces.bp,
+    openapi.bp,
 )
 
 
@@ -22,17 +56,14 @@ class RowId(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    from notifier.discovery import submodules
     from notifier.web import intake
 
     csrf.init_app(app)
     limiter.init_app(app)
     intake.init_app(app)
     app.url_map.converters["id"] = RowId
-    # Every module of this package that defines a blueprint `bp` is part of the site.
-    for module in submodules("notifier.web"):
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
@@ -73,7 +104,7 @@ def _server_error(exc: Exception):
     # Never a stack trace to a visitor; the log keeps it for us.
     from flask import current_app
 
-    from notifier.web.redact import redact
+    from notifier.redact import redact
 
     current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from notifier.extensions import db
 from notifier.models import utcnow
 from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.manage import change_preferences
+from notifier.subscriptions.tokens import make_token
 from notifier.subscriptions.words import preference_words
 from notifier.web.forms import ManageForm
 from notifier.web.links import link_problem, page_for, token_view
@@ -32,6 +33,7 @@ def manage_page(subscriber):
 
 
 def _page(form: ManageForm, subscriber, **flags):
+    token = make_token("manage", subscriber.id, subscriber.token_version)
     return render_template(
         "manage.html",
         form=form,
@@ -39,5 +41,7 @@ def _page(form: ManageForm, subscriber, **flags):
         what_you_get=[preference_words(sub) for sub in subscriber.preferences],
         frequencies=FREQUENCY_LABELS,
         unsubscribe_url=page_for("unsubscribe", subscriber),
+        data_url=url_for("own_data.data_json", token=token),
+        erase_url=url_for("own_data.erase_page", token=token),
         **flags,
     )

@@ -1,0 +1,165 @@
+"""Erase a subscriber at their request (or an admin's): every trace of the address goes.
+
+What goes: the subscriber row, their subscriptions and consent records, the address on every
+outbox row and bounce (and in any reply, error or audit text that quotes it). What stays: a
+keyed hash of the normalised address (HMAC-SHA256 under the secret key) in `erasures`, so an
+import or an admin cannot add the address back by accident, and the counts that hold no one's
+address (an outbox row's kind, status and times; a bounce's kind and code). Its owner can
+still come back through the form with a fresh double opt-in; confirming lifts the hash.
+See docs/adr/0015-erasure-keeps-a-keyed-hash.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import String, cast, delete, func, literal, or_, select, update
+
+from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.extensions import db
+from notifier.models import (
+    AuditEntry,
+    Bounce,
+    ConsentRecord,
+    Erasure,
+    Outbox,
+    Subscriber,
+    Subscription,
+)
+from notifier.subscriptions.choices import InvalidChoice
+
+ERASED = "[erased]"
+REFUSAL = (
+    "was erased at its owner's request; only its owner can add it back, "
+    "by subscribing again through the form"
+)
+
+
+class ErasedAddress(InvalidChoice):
+    """An import or an admin tried to add an address its owner had erased."""
+
+    def __init__(self, email: str):
+        super().__init__("email", f"{email} {REFUSAL}")
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    subscriber_id: int
+    emails_scrubbed: int
+    emails_cancelled: int
+    bounces_scrubbed: int
+    consent_records: int
+
+
+def address_hash(email: str) -> str:
+    """The keyed hash kept of an erased address: HMAC-SHA256 of it under the secret key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def is_erased(email: str) -> bool:
+    """Whether this (normalised) address was erased and not since confirmed afresh."""
+    found = db.session.scalar(select(Erasure.id).where(Erasure.address_hash == address_hash(email)))
+    return found is not None
+
+
+def refuse_if_erased(email: str) -> None:
+    """Raise ErasedAddress for an erased address: for imports and admins adding people."""
+    if is_erased(email):
+        raise ErasedAddress(email)
+
+
+def forget_erasure(email: str) -> None:
+    """Drop the hash: the owner came back and confirmed a new subscription themselves."""
+    db.session.execute(delete(Erasure).where(Erasure.address_hash == address_hash(email)))
+
+
+def erase(
+    subscriber: Subscriber, now: datetime, reason: str = "subscriber", actor: str | None = None
+) -> ErasureReport:
+    """Erase the subscriber and every trace of their address; the caller commits.
+
+    reason: subscriber, admin or retention. actor (an admin's email, "cli"): an audit entry
+    records that an erase happened, naming the subscriber's id, never the address.
+    """
+    email, subscriber_id = subscriber.email, subscriber.id
+    db.session.execute(
+        insert_ignoring_duplicates(Erasure.__table__).values(
+            address_hash=address_hash(email), erased_at=now, reason=reason
+        )
+    )
+    mine = or_(Outbox.subscriber_id == subscriber_id, Outbox.to_address == email)
+    cancelled = db.session.execute(
+        update(Outbox)
+        .where(mine, Outbox.status == "queued", Outbox.claimed_by.is_(None))
+        .values(status="cancelled", last_error="erased at the subscriber's request")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # The key goes too: it names the subscriber's id, which SQLite may give to someone new,
+    # whose own emails must not collide with these.
+    scrubbed = db.session.execute(
+        update(Outbox)
+        .where(mine)
+        .values(
+            to_address="",
+            subscriber_id=None,
+            key=literal("erased:").concat(cast(Outbox.id, String)),
+            smtp_reply=func.replace(Outbox.smtp_reply, email, ERASED),
+            last_error=func.replace(Outbox.last_error, email, ERASED),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    bounces = db.session.execute(
+        update(Bounce)
+        .where(or_(Bounce.subscriber_id == subscriber_id, Bounce.email == email))
+        .values(
+            email="", subscriber_id=None, diagnostic=func.replace(Bounce.diagnostic, email, ERASED)
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    _scrub_audit(email)
+    consent_records = db.session.execute(
+        delete(ConsentRecord).where(ConsentRecord.subscriber_id == subscriber_id)
+    ).rowcount
+    db.session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber_id))
+    db.session.execute(delete(Subscriber).where(Subscriber.id == subscriber_id))
+    db.session.expunge(subscriber)
+    if actor is not None:
+        db.session.add(
+            AuditEntry(
+                actor=actor, action="subscriber.erase", target=f"subscriber {subscriber_id}", at=now
+            )
+        )
+    return ErasureReport(subscriber_id, scrubbed, cancelled, bounces, consent_records)
+
+
+def _scrub_audit(email: str) -> None:
+    """Take the address out of audit entries that quote it (an unsuppress names its target)."""
+    pattern = f"%{email}%"
+    entries = db.session.scalars(
+        select(AuditEntry).where(
+            or_(
+                AuditEntry.target.like(pattern),
+                AuditEntry.note.like(pattern),
+                cast(AuditEntry.detail, String).like(pattern),
+            )
+        )
+    )
+    for entry in entries:
+        entry.target = entry.target and entry.target.replace(email, ERASED)
+        entry.note = entry.note and entry.note.replace(email, ERASED)
+        entry.detail = _scrub_json(entry.detail, email)
+
+
+def _scrub_json(value, email: str):
+    if isinstance(value, str):
+        return value.replace(email, ERASED)
+    if isinstance(value, list):
+        return [_scrub_json(item, email) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub_json(item, email) for key, item in value.items()}
+    return value

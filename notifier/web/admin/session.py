@@ -1,0 +1,61 @@
+"""Signing in and out of the admin pages."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired
+
+from notifier.admins import find_admin
+from notifier.extensions import db, limiter
+from notifier.models import AuditEntry, utcnow
+from notifier.web.admin.access import bp
+
+# Compared against when the address is unknown, so a wrong address costs as long as a wrong
+# password and timing does not reveal which admins exist.
+_DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    """Log an admin in; one message for any wrong address or password."""
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        admin = find_admin(form.email.data)
+        valid = check_password_hash(
+            admin.password_hash if admin else _DUMMY_HASH, form.password.data
+        )
+        if admin and valid:
+            session.clear()
+            session["admin_id"] = admin.id
+            admin.last_login_at = utcnow()
+            db.session.add(
+                AuditEntry(actor=admin.email, action="admin.login", ip=request.remote_addr)
+            )
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        error = "The email address or password is not right"
+    status = 200 if request.method == "GET" or not (form.errors or error) else 400
+    return render_template("admin/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths inside the admin area: never an open redirect to another site.
+    if target and target.startswith("/admin/") and not target.startswith("//"):
+        return target
+    return url_for("admin.dashboard")

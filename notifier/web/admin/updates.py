@@ -1,0 +1,44 @@
+"""Updates as admins correct them: the comment deadline read from an update."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import Optional
+
+from notifier.extensions import db
+from notifier.feeds.corrections import correct_deadline, parse_deadline_input
+from notifier.models import Update, utcnow
+from notifier.web.admin.access import bp, login_required
+
+
+class DeadlineForm(FlaskForm):
+    deadline = StringField("Deadline", validators=[Optional()])
+    no_deadline = BooleanField("This update does not invite comments by a deadline")
+
+
+@bp.route("/updates/<id:update_id>/deadline", methods=["GET", "POST"])
+@login_required
+def deadline(update_id: int):
+    """Correct the comment deadline the service read from an update, or say there is none."""
+    update = db.session.get(Update, update_id) or abort(404)
+    form = DeadlineForm()
+    tz = current_app.config["NOTIFIER"].tz
+    if form.validate_on_submit():
+        at = None
+        if not form.no_deadline.data:
+            try:
+                at = parse_deadline_input(form.deadline.data or "", tz)
+            except ValueError:
+                form.deadline.errors.append(
+                    "Enter the deadline as a date and time, like 2026-12-04T17:00"
+                )
+        if not form.deadline.errors:
+            correct_deadline(update.id, at, g.admin.email, utcnow())
+            flash("Deadline saved. Later polls will not change it.")
+            return redirect(url_for("admin.dashboard"))
+    elif request.method == "GET" and update.deadline and not update.deadline.cancelled:
+        form.deadline.data = update.deadline.at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
+    status = 400 if form.errors or form.deadline.errors else 200
+    return render_template("admin/deadline.html", form=form, update=update, tz=tz), status
