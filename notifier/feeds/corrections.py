@@ -40,6 +40,7 @@ def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datet
     deadline.cancelled = at is None
     deadline.source = "admin"
     deadline.weekday_mismatch = False  # an admin has looked at it
+    deadline.low_confidence = False
     deadline.corrected_by = actor
     deadline.corrected_at = now
     deadline.updated_at = now
