@@ -20,6 +20,7 @@ from notifier.web import (
     manage,
     openapi,
     own_data,
+    privacy,
     public,
     unsubscribe,
 )
@@ -35,6 +36,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     confirm.bp,
     manage.bp,
     own_data.bp,
+    privacy.bp,
     unsubscribe.bp,
     calendar.bp,
     health.bp,
@@ -67,7 +69,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
-    app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+    app.context_processor(
+        lambda: {
+            "site_name": app.config["NOTIFIER"].site_name,
+            # Absolute, for emails; the same for everyone, so shared renders may hold it.
+            "privacy_url": f"{app.config['NOTIFIER'].base_url}/privacy",
+        }
+    )
     app.add_template_filter(_local_time, "local")
 
 
