@@ -69,7 +69,7 @@ class Clock:
             "reminders": (queue_reminders, MINUTE),
             "announcements": (announcements.send_due, MINUTE),
             "retention": (
-                lambda now: housekeeping.purge_old(now, settings.retention_days),
+                lambda now: log.info("%s", housekeeping.housekeep(now, settings)),
                 60 * MINUTE,
             ),
         }

@@ -73,7 +73,7 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/")):
+    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/", "/mute/")):
         # These URLs carry a subscriber's token: never leak it to another site.
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
