@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
 from notifier.web import (
@@ -47,9 +48,20 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 )
 
 
+class RowId(IntegerConverter):
+    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def init_app(app: Flask) -> None:
+    from notifier.web import intake
+
     csrf.init_app(app)
     limiter.init_app(app)
+    intake.init_app(app)
+    app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
@@ -73,7 +85,7 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/")):
+    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/", "/mute/")):
         # These URLs carry a subscriber's token: never leak it to another site.
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
