@@ -97,5 +97,5 @@ def test_corpus_is_real_and_varied():
 
 
 # Figures reached on the tuning file (counts, so a change that loses one case fails).
-TUNING_READ = 106
+TUNING_READ = 110
 TUNING_LEFT_ALONE = 55

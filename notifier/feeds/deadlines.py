@@ -159,6 +159,7 @@ _WAS = re.compile(
     re.I,
 )
 _EVENT_AFTER = re.compile(r"^\W*(?:\w+\s+){0,2}?" + _EVENT.pattern, re.I)
+_AFTER = re.compile(r"\bafter\s*$", re.I)
 _FROM = re.compile(r"\b(?:from|between|was)\s*$", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:(?P<dash>-|–|—|→)|to|until|till|and)\s*$", re.I)
 # Publishing something "by" a date is a promise, not a comment deadline.
@@ -167,7 +168,9 @@ _PUBLISHING = re.compile(r"\b(?:publish|publication|announce|finali[sz])", re.I)
 _HEDGE = re.compile(
     r"\b(?:likely|not\s+(?:yet\s+)?(?:been\s+)?confirmed|to\s+be\s+confirmed)\b", re.I
 )
-_EXTENSION = re.compile(r"\b(?:extend|postpone|moved|changed|revised|correct|re-?open)", re.I)
+_EXTENSION = re.compile(
+    r"\b(?:exten(?:d|sion)|postpone|moved|changed|revised|correct|re-?open)", re.I
+)
 # Quotes, brackets and "tomorrow (" between a cue and its date: "corrected to “April 9”".
 _LEAD_NOISE = re.compile(r"(?:\b(?:tomorrow|today|tonight)\b)?[\s“”\"'‘’`(\[]*$", re.I)
 _RELATIVE = re.compile(
@@ -227,11 +230,10 @@ def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> Deadline | No
     found = [f for f in found if not f[1].relative] or found
     revised = [f for f in found if f[1].revised]
     strong = [f for f in found if f[1].strong]
-    if revised and any(_EXTENSION.search(f[0]) for f in found):
-        # In an extension notice the new date is the latest one the text offers as a deadline.
-        sentence, best, siblings = max(
-            revised + strong, key=lambda f: (_resolve(f[1], since), f[1].pos)
-        )
+    if not revised and len(strong) > 1 and _EXTENSION.search(text):
+        # An extension notice whose new date carries no word of its own ("DATES: Comments
+        # must be received by March 1"): the latest deadline it names is the new one.
+        sentence, best, siblings = max(strong, key=lambda f: (_resolve(f[1], since), f[1].pos))
     else:
         sentence, best, siblings = revised[-1] if revised else (strong or found)[0]
     day = _resolve(best, since)
@@ -340,13 +342,20 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         judged = period_lead + " " + seg if ends_period else seg
         suffix = _SUFFIX_STRONG.match(after[tail:])
         weak = bool(_WEAK.search(lead)) or ends_period
-        anchor = max([pending[0] if pending else -1] + [c.end() for c in _CONTEXT.finditer(judged)])
-        if ends_period:
-            anchor = max(-1, anchor - len(period_lead) - 1) if pending else anchor
+        offset = len(period_lead) + 1 if ends_period else 0
+        anchor = max(
+            [pending[0] + offset if pending else -1] + [c.end() for c in _CONTEXT.finditer(judged)]
+        )
         blocked = any(n.start() >= anchor for n in _NEGATIVE.finditer(judged)) or (
             (ends_period or not _WEAK.search(lead))
             and any(n.start() >= anchor for n in _EVENT.finditer(judged))
         )
+        # "notified of the application after Dec. 20": not a deadline, unless it is one
+        # ("comments received after 5 May").
+        blocked = blocked or bool(_AFTER.search(lead) and not weak)
+        # A label after the date says what it is, whatever came before ("the handover will
+        # take place on August 16th – the last day of the consultation").
+        blocked = blocked and not suffix
         blocked = blocked or bool(_EVENT_AFTER.match(after[tail:]))
         # "This extension is based on the fact that the rule will not be finalized until ...".
         blocked = blocked or any(n.start() >= anchor for n in _PUBLISHING.finditer(judged))

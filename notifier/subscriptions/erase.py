@@ -1,7 +1,8 @@
 """Erase a subscriber at their request (or an admin's): every trace of the address goes.
 
 What goes: the subscriber row, their subscriptions and consent records, the address on every
-outbox row and bounce (and in any reply, error or audit text that quotes it). What stays: a
+outbox row and bounce (with the replies and errors that may quote it; in audit text it is
+replaced). What stays: a
 keyed hash of the normalised address (HMAC-SHA256 under the secret key) in `erasures`, so an
 import or an admin cannot add the address back by accident, and the counts that hold no one's
 address (an outbox row's kind, status and times; a bounce's kind and code). Its owner can
@@ -17,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import String, cast, delete, func, literal, or_, select, update
+from sqlalchemy import String, cast, delete, literal, or_, select, update
 
-from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.database import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import (
     AuditEntry,
@@ -32,7 +33,7 @@ from notifier.models import (
 )
 from notifier.subscriptions.choices import InvalidChoice
 
-ERASED = "[erased]"
+ERASED = "[erased]"  # what an audit entry says where it quoted the address
 REFUSAL = (
     "was erased at its owner's request; only its owner can add it back, "
     "by subscribing again through the form"
@@ -48,7 +49,7 @@ class ErasedAddress(InvalidChoice):
 
 @dataclass(frozen=True)
 class ErasureReport:
-    subscriber_id: int
+    subscribers: int
     emails_scrubbed: int
     emails_cancelled: int
     bounces_scrubbed: int
@@ -86,55 +87,72 @@ def erase(
     reason: subscriber, admin or retention. actor (an admin's email, "cli"): an audit entry
     records that an erase happened, naming the subscriber's id, never the address.
     """
-    email, subscriber_id = subscriber.email, subscriber.id
-    db.session.execute(
-        insert_ignoring_duplicates(Erasure.__table__).values(
-            address_hash=address_hash(email), erased_at=now, reason=reason
-        )
-    )
-    mine = or_(Outbox.subscriber_id == subscriber_id, Outbox.to_address == email)
-    cancelled = db.session.execute(
-        update(Outbox)
-        .where(mine, Outbox.status == "queued", Outbox.claimed_by.is_(None))
-        .values(status="cancelled", last_error="erased at the subscriber's request")
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    # The key goes too: it names the subscriber's id, which SQLite may give to someone new,
-    # whose own emails must not collide with these.
-    scrubbed = db.session.execute(
-        update(Outbox)
-        .where(mine)
-        .values(
-            to_address="",
-            subscriber_id=None,
-            key=literal("erased:").concat(cast(Outbox.id, String)),
-            smtp_reply=func.replace(Outbox.smtp_reply, email, ERASED),
-            last_error=func.replace(Outbox.last_error, email, ERASED),
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    bounces = db.session.execute(
-        update(Bounce)
-        .where(or_(Bounce.subscriber_id == subscriber_id, Bounce.email == email))
-        .values(
-            email="", subscriber_id=None, diagnostic=func.replace(Bounce.diagnostic, email, ERASED)
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    _scrub_audit(email)
-    consent_records = db.session.execute(
-        delete(ConsentRecord).where(ConsentRecord.subscriber_id == subscriber_id)
-    ).rowcount
-    db.session.execute(delete(Subscription).where(Subscription.subscriber_id == subscriber_id))
-    db.session.execute(delete(Subscriber).where(Subscriber.id == subscriber_id))
-    db.session.expunge(subscriber)
+    subscriber_id = subscriber.id
+    report = erase_many([subscriber], now, reason)
     if actor is not None:
         db.session.add(
             AuditEntry(
                 actor=actor, action="subscriber.erase", target=f"subscriber {subscriber_id}", at=now
             )
         )
-    return ErasureReport(subscriber_id, scrubbed, cancelled, bounces, consent_records)
+    return report
+
+
+def erase_many(
+    subscribers: list[Subscriber], now: datetime, reason: str, keep_hash: bool = True
+) -> ErasureReport:
+    """Erase these subscribers in a few set-based statements; the caller commits.
+
+    keep_hash False: forget them without a trace, for sign-ups never confirmed (they gave no
+    consent that an import should respect).
+    """
+    ids = [subscriber.id for subscriber in subscribers]
+    emails = [subscriber.email for subscriber in subscribers]
+    if not ids:
+        return ErasureReport(0, 0, 0, 0, 0)
+    if keep_hash:
+        db.session.execute(
+            insert_ignoring_duplicates(Erasure.__table__),
+            [{"address_hash": address_hash(e), "erased_at": now, "reason": reason} for e in emails],
+        )
+    theirs = or_(Outbox.subscriber_id.in_(ids), Outbox.to_address.in_(emails))
+    cancelled = db.session.execute(
+        update(Outbox)
+        .where(theirs, Outbox.status == "queued", Outbox.claimed_by.is_(None))
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # The key goes too: it names the subscriber's id, which SQLite may give to someone new,
+    # whose own emails must not collide with these. Replies and errors may quote the address.
+    scrubbed = db.session.execute(
+        update(Outbox)
+        .where(theirs)
+        .values(
+            to_address="",
+            subscriber_id=None,
+            key=literal("erased:").concat(cast(Outbox.id, String)),
+            smtp_reply=None,
+            last_error=f"address erased ({reason})",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    bounces = db.session.execute(
+        update(Bounce)
+        .where(or_(Bounce.subscriber_id.in_(ids), Bounce.email.in_(emails)))
+        .values(email="", subscriber_id=None, diagnostic=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    for email in emails:
+        _scrub_audit(email)
+    consent_records = db.session.execute(
+        delete(ConsentRecord).where(ConsentRecord.subscriber_id.in_(ids))
+    ).rowcount
+    db.session.execute(delete(Subscription).where(Subscription.subscriber_id.in_(ids)))
+    db.session.execute(delete(Subscriber).where(Subscriber.id.in_(ids)))
+    for subscriber in subscribers:
+        if subscriber in db.session:
+            db.session.expunge(subscriber)
+    return ErasureReport(len(ids), scrubbed, cancelled, bounces, consent_records)
 
 
 def _scrub_audit(email: str) -> None:
