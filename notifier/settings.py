@@ -86,6 +86,11 @@ class Settings:
     ratelimit_storage_url: str
     cors_origins: list[str]
     retention_days: int
+    pending_retention_days: int
+    unsubscribed_retention_days: int
+    housekeeping_batch_size: int
+    privacy_controller: str
+    privacy_contact: str
     log_level: str
     subscribe_limit_per_ip: str
     subscribe_limit_per_address: str
@@ -106,6 +111,10 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "feed_concurrency": (lambda v: v >= 1, "be 1 or more"),
     "feed_poll_budget": (lambda v: v > 0, "be more than 0 seconds"),
     "mail_connections": (lambda v: 1 <= v <= 64, "be from 1 to 64"),
+    "retention_days": (lambda v: v >= 1, "be 1 or more"),
+    "pending_retention_days": (lambda v: v >= 1, "be 1 or more"),
+    "unsubscribed_retention_days": (lambda v: v >= 1, "be 1 or more"),
+    "housekeeping_batch_size": (lambda v: v >= 1, "be 1 or more"),
 }
 DERIVED = {"instance_path", "tz", "daily_time", "weekly", "reminder_offsets"}
 TYPES = {

@@ -71,6 +71,7 @@ def test_sign_in_shows_the_overview(client, admin):
             at=utcnow() + timedelta(days=3),
             sentence="Comments until Friday.",
             weekday_mismatch=True,
+            low_confidence=True,
         )
     )
     db.session.commit()
@@ -83,6 +84,7 @@ def test_sign_in_shows_the_overview(client, admin):
     assert "HTTP 500" in page
     assert "Draft proposals for comment" in page
     assert "does not match this date" in page
+    assert "read from loose wording" in page
 
 
 def test_wrong_password_or_address_get_the_same_answer(client, admin):

@@ -2,7 +2,7 @@
 
 Two admins pressing send on the same draft, a double click, or the clock and a web request
 queueing the same announcement: the UPDATE … WHERE state = … lets exactly one of them move
-the row on, and the outbox keys (announcement:<id>:<subscriber>) stop any second email.
+the row on, and the outbox keys (announcement_prefix + subscriber) stop any second email.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from notifier.announcements.drafts import AnnouncementError, audit, save_draft
 from notifier.delivery.outbox import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Admin, Announcement, Outbox
-from notifier.schedules.fanout import OUTBOX_COLUMNS, S, email_columns, in_batches, json_object
+from notifier.models.email_kinds import AnnouncementPayload, announcement_prefix
+from notifier.schedules.fanout import OUTBOX_COLUMNS, S, email_columns, in_batches, payload
 
 # A fan-out that started this long ago and has not finished was cut short: finish it.
 STALE_FAN_OUT = timedelta(minutes=10)
@@ -102,9 +103,9 @@ def queue(item: Announcement, now: datetime, resume: bool = False) -> Announceme
         if claimed != 1:
             return item
     where = audience.conditions(item.strands)
-    payload = json_object(literal("announcement"), literal(item.id))
+    email = payload(AnnouncementPayload, announcement=item.id)
     columns = [
-        *email_columns(f"announcement:{item.id}:", "announcement", payload, now),
+        *email_columns(announcement_prefix(item.id), "announcement", email, now),
         literal(item.id),
     ]
     insert = insert_ignoring_duplicates(Outbox.__table__)

@@ -42,6 +42,3 @@ def token(email: str, name: str):
         click.echo(issue_token(email, name))
     except AdminError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-commands = (admin,)

@@ -6,8 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from notifier.bounces.ingest import ReportError, ingest_report
-from notifier.cli import fail
-from notifier.cli.options import now_option, resolve_now
+from notifier.cli.options import fail, now_option, resolve_now
 from notifier.extensions import db
 
 
@@ -36,6 +35,3 @@ def ingest(report, now):
             if bounce.kind != "complaint"
             else f"complaint from {bounce.email}"
         )
-
-
-commands = (bounces,)

@@ -38,6 +38,3 @@ def set_deadline(guid: str, when: str, now):
         click.echo(f"{guid}: not a deadline (cancelled by an admin)")
     else:
         click.echo(f"{guid}: deadline {deadline.at.astimezone(tz).isoformat()}")
-
-
-commands = (deadlines,)

@@ -83,6 +83,3 @@ def scheduler():
         if runner.running:
             runner.shutdown(wait=True)
         clock.release()
-
-
-commands = (digests_command, reminders_command, announcements_group, scheduler)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, g, request
 
@@ -11,6 +11,7 @@ from notifier.announcements.progress import progress
 from notifier.announcements.sending import NotSent, cancel, create_announcement
 from notifier.extensions import csrf, db
 from notifier.models import Announcement, utcnow
+from notifier.moments import BadMoment, parse_moment
 from notifier.web.auth import require_api_admin
 
 bp = Blueprint("api_announcements", __name__, url_prefix="/api/v1")
@@ -26,15 +27,10 @@ def bad_request(fields: dict[str, str]):
 
 
 def _send_at(raw) -> datetime | None:
-    """An ISO 8601 moment; without an offset it is local time in NOTIFIER_TIMEZONE."""
+    """An ISO 8601 moment, read by notifier.moments' one rule; None when absent."""
     if raw is None or raw == "":
         return None
-    moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-    if moment is None:
-        raise ValueError
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=current_app.config["NOTIFIER"].tz)
-    return moment.astimezone(UTC)
+    return parse_moment(raw, current_app.config["NOTIFIER"].tz)
 
 
 @bp.post("/announcements")
@@ -46,8 +42,8 @@ def create():
         return bad_request({"body": "Send a JSON object with subject and body."})
     try:
         send_at = _send_at(body.get("send_at"))
-    except (TypeError, ValueError):
-        return bad_request({"send_at": "send_at must be an ISO 8601 date and time."})
+    except BadMoment as exc:
+        return bad_request({"send_at": f"send_at must be an ISO 8601 date and time: {exc}."})
     strands = body.get("strands")
     try:
         announcement = create_announcement(
@@ -63,7 +59,7 @@ def create():
     return describe(announcement), 201
 
 
-@bp.get("/announcements/<int:announcement_id>")
+@bp.get("/announcements/<id:announcement_id>")
 @require_api_admin
 def show(announcement_id: int):
     """An announcement's state and what became of its emails.
@@ -73,7 +69,7 @@ def show(announcement_id: int):
     return describe(_find(announcement_id))
 
 
-@bp.post("/announcements/<int:announcement_id>/cancel")
+@bp.post("/announcements/<id:announcement_id>/cancel")
 @require_api_admin
 def cancel_one(announcement_id: int):
     """Cancel a scheduled announcement.
@@ -90,7 +86,7 @@ def cancel_one(announcement_id: int):
 
 
 def _find(announcement_id: int) -> Announcement:
-    item = db.session.get(Announcement, announcement_id) if announcement_id < 2**31 else None
+    item = db.session.get(Announcement, announcement_id)
     if item is None:
         abort(404, description=f"There is no announcement {announcement_id}.")
     return item

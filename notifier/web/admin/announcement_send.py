@@ -42,7 +42,7 @@ class SendForm(FlaskForm):
     recipients = IntegerField()
 
 
-@bp.get("/announcements/<int:announcement_id>/preview")
+@bp.get("/announcements/<id:announcement_id>/preview")
 @login_required
 def preview(announcement_id: int):
     """The draft as a named recipient will get it, how many it reaches, and what to do next."""
@@ -70,7 +70,7 @@ def _preview_page(item, schedule: ScheduleForm, status: int = 200):
     ), (400 if sample_error else status)
 
 
-@bp.get("/announcements/<int:announcement_id>/preview.html")
+@bp.get("/announcements/<id:announcement_id>/preview.html")
 @login_required
 def preview_html(announcement_id: int):
     """The HTML part alone, framed by the preview page under a sandboxing policy."""
@@ -84,7 +84,7 @@ def preview_html(announcement_id: int):
     return response
 
 
-@bp.post("/announcements/<int:announcement_id>/test")
+@bp.post("/announcements/<id:announcement_id>/test")
 @login_required
 def test_send(announcement_id: int):
     """Send this version of the draft to the signed-in admin's own address."""
@@ -97,7 +97,7 @@ def test_send(announcement_id: int):
     return redirect(url_for("admin.preview", announcement_id=item.id))
 
 
-@bp.post("/announcements/<int:announcement_id>/confirm")
+@bp.post("/announcements/<id:announcement_id>/confirm")
 @login_required
 def confirm_page(announcement_id: int):
     """Ask once more, repeating how many people it reaches and when."""
@@ -143,7 +143,7 @@ def _send_at(form: ScheduleForm) -> datetime | None:
     return moment
 
 
-@bp.post("/announcements/<int:announcement_id>/send")
+@bp.post("/announcements/<id:announcement_id>/send")
 @login_required
 def send(announcement_id: int):
     """Confirm the send; a second press, or a second admin, finds it already confirmed."""
@@ -165,7 +165,7 @@ def send(announcement_id: int):
     return redirect(url_for("admin.announcement", announcement_id=item.id))
 
 
-@bp.get("/announcements/<int:announcement_id>")
+@bp.get("/announcements/<id:announcement_id>")
 @login_required
 def announcement(announcement_id: int):
     """Its state and emails; the page refreshes itself (no script) until nothing is left."""
@@ -188,7 +188,7 @@ def announcement(announcement_id: int):
     return response
 
 
-@bp.post("/announcements/<int:announcement_id>/cancel")
+@bp.post("/announcements/<id:announcement_id>/cancel")
 @login_required
 def cancel_send(announcement_id: int):
     """Cancel a draft or a scheduled announcement, until its sending starts."""

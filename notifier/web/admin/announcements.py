@@ -39,7 +39,7 @@ def compose():
     return _draft_form(None)
 
 
-@bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
+@bp.route("/announcements/<id:announcement_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(announcement_id: int):
     """Change a draft; once confirmed it can no longer change."""
@@ -69,5 +69,5 @@ def _draft_form(item: Announcement | None):
 
 def find(announcement_id: int) -> Announcement:
     """The announcement, or 404."""
-    item = db.session.get(Announcement, announcement_id) if announcement_id < 2**31 else None
+    item = db.session.get(Announcement, announcement_id)
     return item or abort(404)
