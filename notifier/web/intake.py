@@ -1,4 +1,7 @@
-"""What every request must be before a view reads it: text a database can store.
+"""What every request must be before a view reads it: a body of a sane size, text we can store.
+
+The size: MAX_CONTENT_LENGTH (see create_app), unless a view asks for more with body_limit.
+Werkzeug refuses a bigger body (413) when it is first read, so this room is set first.
 
 PostgreSQL cannot store the NUL character in text, and no address, subject or search ever
 needs one; a NUL reaching a query fails there as a 500. So it is refused here, once, at the
@@ -7,11 +10,29 @@ door, with a 400 naming the field, for query strings, forms and JSON bodies alik
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(make_room)
     app.before_request(refuse_nul)
+
+
+def body_limit(size: int):
+    """Let the decorated view take bodies of up to ``size`` bytes, not MAX_CONTENT_LENGTH."""
+
+    def mark(view):
+        view.body_limit = size
+        return view
+
+    return mark
+
+
+def make_room() -> None:
+    view = current_app.view_functions.get(request.endpoint)
+    size = getattr(view, "body_limit", None)
+    if size is not None:
+        request.max_content_length = size
 
 
 def refuse_nul() -> None:
