@@ -147,3 +147,22 @@ def test_the_per_address_limit_counts_case_and_spaces_as_one_address(make_app):
     assert codes == [202, 202, 429]
     other = client.post(SUBSCRIPTIONS, json={**GOOD, "email": "grace@example.org"})
     assert other.status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("url", "needs_auth"),
+    [(SUBSCRIPTIONS, False), ("/api/v1/announcements", True), ("/api/v1/bounces", False)],
+)
+def test_deeply_nested_json_is_a_400_problem_not_a_500(make_app, url, needs_auth):
+    app = make_app(bounce_webhook_secret="s3cret")
+    client = app.test_client()
+    headers = {"Authorization": "Bearer s3cret"} if url.endswith("bounces") else {}
+    if needs_auth:
+        with app.app_context():
+            create_admin("ops@example.org", "a long enough password 1")
+            headers = {"Authorization": f"Bearer {issue_token('ops@example.org')}"}
+    deep = "[" * 50_000 + "]" * 50_000
+    response = client.post(url, data=deep, content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "The JSON body is nested too deeply."

@@ -3,6 +3,8 @@
 The size: MAX_CONTENT_LENGTH (see create_app), unless a view asks for more with body_limit.
 Werkzeug refuses a bigger body (413) when it is first read, so this room is set first.
 
+A JSON body is parsed here, once, and must not be nested deeper than the parser can go.
+
 PostgreSQL cannot store the NUL character in text, and no address, subject or search ever
 needs one; a NUL reaching a query fails there as a 500. So it is refused here, once, at the
 door, with a 400 naming the field, for query strings, forms and JSON bodies alike.
@@ -39,9 +41,21 @@ def refuse_nul() -> None:
     """400 naming the first field whose text holds a NUL character."""
     field = _nul_in_pairs(request.args) or _nul_in_pairs(request.form)
     if field is None and request.is_json:
-        field = _nul_in_json(request.get_json(silent=True))
+        field = _nul_in_json(read_json())
     if field is not None:
         abort(400, description=f"{field} must not contain the NUL character.")
+
+
+def read_json():
+    """The JSON body, parsed once (views' get_json(silent=True) then reuses it); None if invalid.
+
+    Python's parser recurses once per nesting level, so ``[[[[…]]]]`` a few thousand deep
+    raises RecursionError, which is no ValueError and escaped as a 500: here it is a 400.
+    """
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        abort(400, description="The JSON body is nested too deeply.")
 
 
 def _nul_in_pairs(pairs) -> str | None:
