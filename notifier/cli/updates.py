@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from notifier.feeds.listing import list_updates
+from notifier.publish.listing import list_updates
 
 
 @click.command("updates")

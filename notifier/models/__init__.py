@@ -2,6 +2,7 @@
 
 from notifier.models.admin import Admin, ApiToken, AuditEntry
 from notifier.models.base import utcnow
+from notifier.models.calendar import CalendarToken, Meeting, Mute
 from notifier.models.content import Deadline, Feed, Update, update_strands
 from notifier.models.outbox import (
     Announcement,
@@ -20,6 +21,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Bounce",
+    "CalendarToken",
     "ConsentRecord",
     "Deadline",
     "DeliveryWorker",
@@ -27,6 +29,8 @@ __all__ = [
     "Erasure",
     "Feed",
     "Lock",
+    "Meeting",
+    "Mute",
     "Outbox",
     "Strand",
     "Subscriber",

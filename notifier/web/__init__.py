@@ -13,6 +13,7 @@ from notifier.web import (
     api_deadlines,
     api_erase,
     api_subscriptions,
+    archive,
     bounces,
     calendar,
     confirm,
@@ -20,6 +21,7 @@ from notifier.web import (
     manage,
     openapi,
     own_data,
+    privacy,
     public,
     unsubscribe,
 )
@@ -36,8 +38,10 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     confirm.bp,
     manage.bp,
     own_data.bp,
+    privacy.bp,
     unsubscribe.bp,
     calendar.bp,
+    archive.bp,
     health.bp,
     admin.bp,
     api_subscriptions.bp,
@@ -70,7 +74,13 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
-    app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+    app.context_processor(
+        lambda: {
+            "site_name": app.config["NOTIFIER"].site_name,
+            # Absolute, for emails; the same for everyone, so shared renders may hold it.
+            "privacy_url": f"{app.config['NOTIFIER'].base_url}/privacy",
+        }
+    )
     app.add_template_filter(_local_time, "local")
 
 
@@ -88,7 +98,7 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/")):
+    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/", "/mute/")):
         # These URLs carry a subscriber's token: never leak it to another site.
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
