@@ -166,3 +166,7 @@ def test_deeply_nested_json_is_a_400_problem_not_a_500(make_app, url, needs_auth
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert response.get_json()["detail"] == "The JSON body is nested too deeply."
+
+
+def test_an_archive_page_for_an_id_no_bigint_holds_is_a_404(client):
+    assert client.get(f"/updates/{2**64}").status_code == 404
