@@ -59,7 +59,7 @@ def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datet
             detail={"guid": update.guid, "before": before, "after": _state(deadline)},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return deadline
 
 
