@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
 from notifier.web import (
@@ -12,6 +13,7 @@ from notifier.web import (
     api_deadlines,
     api_erase,
     api_subscriptions,
+    archive,
     bounces,
     calendar,
     confirm,
@@ -19,6 +21,7 @@ from notifier.web import (
     manage,
     openapi,
     own_data,
+    privacy,
     public,
     unsubscribe,
 )
@@ -34,8 +37,10 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     confirm.bp,
     manage.bp,
     own_data.bp,
+    privacy.bp,
     unsubscribe.bp,
     calendar.bp,
+    archive.bp,
     health.bp,
     admin.bp,
     api_subscriptions.bp,
@@ -47,15 +52,32 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 )
 
 
+class RowId(IntegerConverter):
+    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def init_app(app: Flask) -> None:
+    from notifier.web import intake
+
     csrf.init_app(app)
     limiter.init_app(app)
+    intake.init_app(app)
+    app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
-    app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+    app.context_processor(
+        lambda: {
+            "site_name": app.config["NOTIFIER"].site_name,
+            # Absolute, for emails; the same for everyone, so shared renders may hold it.
+            "privacy_url": f"{app.config['NOTIFIER'].base_url}/privacy",
+        }
+    )
     app.add_template_filter(_local_time, "local")
 
 

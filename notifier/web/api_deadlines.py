@@ -13,7 +13,7 @@ bp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-@bp.put("/updates/<int:update_id>/deadline")
+@bp.put("/updates/<id:update_id>/deadline")
 @require_api_admin
 def put_deadline(update_id: int):
     """Set the deadline from JSON {"deadline": ISO 8601 or null}; null means "not a deadline".

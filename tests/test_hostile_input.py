@@ -1,0 +1,96 @@
+"""What an attacker or an unlucky caller sends the web doors: each gets a clear 4xx, never a 500.
+
+Run on PostgreSQL too (NOTIFIER_TEST_DATABASE_URL): NUL characters and 64-bit ids fail there
+in ways SQLite forgives.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from notifier.admins import create_admin, issue_token
+from notifier.extensions import db
+from notifier.models import Announcement, ConsentRecord, Update
+from tests.support.content import at, make_update
+from tests.support.pages import submit
+
+SUBSCRIPTIONS = "/api/v1/subscriptions"
+GOOD = {"email": "ada@example.org", "strands": ["fraud-error-debt"]}
+
+
+@pytest.fixture
+def auth(app):
+    create_admin("ops@example.org", "a long enough password 1")
+    return {"Authorization": f"Bearer {issue_token('ops@example.org')}"}
+
+
+def announcements() -> int:
+    return db.session.scalar(select(func.count()).select_from(Announcement))
+
+
+@pytest.mark.parametrize(
+    "send_at", ["9999-12-31T23:00-05:00", "0001-01-01T00:00+01:00", "9999-12-31T23:59:59"]
+)
+def test_send_at_off_the_calendar_is_a_400_naming_it(client, auth, send_at):
+    body = {"subject": "Hello", "body": "Text.", "send_at": send_at}
+    response = client.post("/api/v1/announcements", json=body, headers=auth)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "0002 to 9998" in response.get_json()["fields"]["send_at"]
+    assert announcements() == 0
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "9999-12-31T23:59:59Z", "0001-01-01T00:00+01:00"])
+def test_deadline_off_the_calendar_is_a_400_and_changes_nothing(client, auth, value):
+    update = make_update("Consultation", "2031-05-01T09:00", deadline="2031-06-01T12:00")
+    url = f"/api/v1/updates/{update.id}/deadline"
+    response = client.put(url, json={"deadline": value}, headers=auth)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "0002 to 9998" in response.get_json()["message"]
+    db.session.expire_all()
+    assert db.session.get(Update, update.id).deadline.at == at("2031-06-01T12:00")
+
+
+@pytest.mark.parametrize("update_id", [2**63, 2**70, 0])
+def test_an_update_id_no_bigint_holds_is_no_such_update(client, auth, update_id):
+    url = f"/api/v1/updates/{update_id}/deadline"
+    response = client.put(url, json={"deadline": None}, headers=auth)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"subject": "Hello\x00", "body": "Text."}, "subject"),
+        ({"subject": "Hello", "body": "Te\x00xt."}, "body"),
+        ({"subject": "Hello", "body": "Text.", "strands": ["fraud\x00"]}, "strands[0]"),
+    ],
+)
+def test_a_nul_character_in_a_field_is_a_400_naming_it(client, auth, body, field):
+    response = client.post("/api/v1/announcements", json=body, headers=auth)
+    assert response.status_code == 400
+    assert response.get_json()["message"] == f"{field} must not contain the NUL character."
+    assert announcements() == 0
+
+
+def test_a_nul_character_in_a_form_or_query_is_a_400_naming_it(client):
+    assert client.get("/admin/login?next=/admin/%00").status_code == 400
+    response = submit(client, email="ada\x00@example.org")
+    assert response.status_code == 400
+    assert "email must not contain the NUL character" in response.get_data(as_text=True)
+
+
+def test_a_user_agent_with_nul_or_of_any_length_is_stored_safely(client):
+    agent = "Mozilla/5.0\x00(evil)\t" + "x" * 2000
+    response = client.post(SUBSCRIPTIONS, json=GOOD, headers={"User-Agent": agent})
+    assert response.status_code == 202
+    record = db.session.scalar(select(ConsentRecord))
+    assert record.user_agent.startswith("Mozilla/5.0 (evil) xxx")
+    assert "\x00" not in record.user_agent and len(record.user_agent) == 500
+
+
+def test_a_command_given_a_moment_off_the_calendar_says_so_in_one_line(runner):
+    result = runner.invoke(args=["worker", "--once", "--now", "9999-12-31T23:00-05:00"])
+    assert result.exit_code == 2
+    assert "outside the years 0002 to 9998" in result.output
+    assert "Traceback" not in result.output
