@@ -42,7 +42,7 @@ def create_admin(email: str, password: str, actor: str = "cli", role: str = "own
     db.session.add(
         AuditEntry(actor=actor, action="admin.create", target=email, detail={"role": role})
     )
-    db.session.commit()
+    db.session.flush()
     return admin
 
 
@@ -64,7 +64,7 @@ def issue_token(email: str, name: str = "", actor: str = "cli") -> str:
     db.session.add(
         AuditEntry(actor=actor, action="token.create", target=admin.email, detail={"name": name})
     )
-    db.session.commit()
+    db.session.flush()
     return token
 
 

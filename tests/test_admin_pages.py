@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from notifier.admins import create_admin
-from notifier.announcements.sending import create_announcement
 from notifier.extensions import db
 from notifier.feeds.poll import poll_all
 from notifier.models import (
@@ -20,6 +19,7 @@ from notifier.models import (
     Update,
     utcnow,
 )
+from tests.support.admin import announce
 from tests.support.content import make_subscriber
 from tests.support.http import Response
 
@@ -28,7 +28,9 @@ PASSWORD = "a long admin password"
 
 @pytest.fixture
 def admin(app):
-    return create_admin("ops@example.org", PASSWORD)
+    admin = create_admin("ops@example.org", PASSWORD)
+    db.session.commit()  # as `notifier admin create` does
+    return admin
 
 
 def csrf_from(html: str) -> str:
@@ -133,6 +135,7 @@ def test_admin_corrects_a_deadline_and_polls_keep_it(make_app, feed_server):
     app = make_app(feed_urls=[feed_server.url("/feed")])
     with app.app_context():
         create_admin("ops@example.org", PASSWORD)
+        db.session.commit()
         client = app.test_client()
         poll_all(utcnow())
         update = db.session.scalar(select(Update))
@@ -167,9 +170,7 @@ def _correct_and_poll_again(client, feed_server, update):
 
 def test_the_announcement_list_shows_each_with_its_state(client, admin):
     make_subscriber("both@example.org", ("fraud-error-debt", "research-statistics"))
-    create_announcement(
-        "Workshop moved to 3 March", "Moved.", ["fraud-error-debt"], None, admin, utcnow()
-    )
+    announce("Workshop moved to 3 March", "Moved.", ["fraud-error-debt"], None, admin, utcnow())
     sign_in(client)
     listing = client.get("/admin/announcements").text
     assert "Workshop moved to 3 March" in listing and "<td>queued</td>" in listing

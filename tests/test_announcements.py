@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 
 from notifier.admins import create_admin, issue_token
 from notifier.announcements.drafts import AnnouncementError
-from notifier.announcements.sending import create_announcement, send_due
+from notifier.announcements.sending import send_due
 from notifier.emails import render
 from notifier.extensions import db
 from notifier.models import Announcement, Outbox, Subscriber
+from tests.support.admin import announce
 from tests.support.content import at, make_subscriber, outbox
 
 BODY = "We are holding an **open meeting** on 12 May.\n\n- Agenda: [online](https://policy.example.org/meeting)\n\n<script>alert(1)</script>"
@@ -24,7 +25,7 @@ def test_an_announcement_to_two_strands_reaches_someone_in_both_once(app):
     pending.status = "pending"
     db.session.commit()
 
-    item = create_announcement(
+    item = announce(
         "Open meeting",
         BODY,
         ["research-statistics", "fraud-error-debt"],
@@ -52,13 +53,13 @@ def test_no_strands_means_every_confirmed_subscriber(app):
         ("research-statistics", "fraud-error-debt", "tailored-public-services")
     ):
         make_subscriber(f"s{n}@example.org", (slug,))
-    create_announcement("Hello", "Hello all.", [], None, None, at("2026-03-09T10:00"))
+    announce("Hello", "Hello all.", [], None, None, at("2026-03-09T10:00"))
     assert len(outbox("announcement")) == 3
 
 
 def test_a_scheduled_announcement_goes_out_at_send_at_not_before(app, runner):
     make_subscriber("a@example.org")
-    create_announcement("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
+    announce("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
 
     early = runner.invoke(args=["announcements", "send-due", "--now", "2026-03-09T11:59"])
     assert early.output == "" and outbox("announcement") == []
@@ -81,7 +82,7 @@ def test_a_scheduled_announcement_goes_out_at_send_at_not_before(app, runner):
 def test_bad_announcements_are_refused_and_store_nothing(app, subject, body, strands, field):
     make_subscriber("a@example.org")
     with pytest.raises(AnnouncementError) as refused:
-        create_announcement(subject, body, strands, None, None, at("2026-03-09T10:00"))
+        announce(subject, body, strands, None, None, at("2026-03-09T10:00"))
     assert field in refused.value.errors
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
 
@@ -89,7 +90,9 @@ def test_bad_announcements_are_refused_and_store_nothing(app, subject, body, str
 @pytest.fixture
 def token(app):
     create_admin("admin@example.org", "a long enough password")
-    return issue_token("admin@example.org")
+    token = issue_token("admin@example.org")
+    db.session.commit()  # as the `notifier admin` commands do
+    return token
 
 
 def test_api_needs_an_admin_token(client):
@@ -214,9 +217,7 @@ def test_the_clock_and_a_request_queueing_at_once_queue_each_email_once(app):
 
     make_subscriber("a@example.org")
     make_subscriber("b@example.org")
-    item = create_announcement(
-        "Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00")
-    )
+    item = announce("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
     send_due(at("2026-03-09T12:00"))
     queue(item, at("2026-03-09T12:00"))  # a second caller finds it claimed
     send_due(at("2026-03-09T12:01"))
@@ -228,9 +229,7 @@ def test_a_fan_out_cut_short_is_finished_by_a_later_run_without_doubles(app):
     from notifier.announcements.sending import queue
 
     make_subscriber("a@example.org")
-    item = create_announcement(
-        "Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00")
-    )
+    item = announce("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
     queue(item, at("2026-03-09T12:00"))
     make_subscriber("b@example.org")
     # As if the process died after the first batch: claimed, never marked queued.

@@ -28,7 +28,7 @@ def save_draft(
     now: datetime,
     draft: Announcement | None = None,
 ) -> Announcement:
-    """Store a new draft, or change one still in draft (its revision moves on); commit."""
+    """Store a new draft, or change one still in draft (its revision moves on); caller commits."""
     slugs = validate(subject, body_markdown, strands)
     if draft is not None and draft.state != "draft":
         raise AnnouncementError({"subject": "This announcement is no longer a draft."})
@@ -45,7 +45,7 @@ def save_draft(
     draft.subject, draft.body_markdown, draft.strands = subject.strip(), body_markdown, slugs
     db.session.flush()
     audit(draft, admin, action, now, {"strands": slugs, "revision": draft.revision})
-    db.session.commit()
+    db.session.flush()
     return draft
 
 

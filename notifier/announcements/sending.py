@@ -35,7 +35,7 @@ def confirm(
     now: datetime,
     recipients: int | None = None,
 ) -> Announcement:
-    """Mark a draft to be sent at send_at (None: now), then queue it if that time has come.
+    """Mark a draft to be sent at send_at (None: now); the caller commits, then send_if_due.
 
     :raise NotSent: it was confirmed already, cancelled, or edited since `revision`.
     """
@@ -59,14 +59,22 @@ def confirm(
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
-        db.session.rollback()
         db.session.refresh(item)
         raise NotSent(_why_not(item, revision))
     audit(item, admin, "announcement.confirm", now, {"send_at": moment.isoformat()})
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(item)
-    if moment <= now:
-        queue(item, now)
+    return item
+
+
+def send_if_due(item: Announcement, now: datetime) -> Announcement:
+    """Queue a confirmed announcement whose time has come, once its confirmation is committed.
+
+    The fan-out is a batched job (ADR 0016): it commits each batch, so it must start from a
+    committed confirmation, never inside the caller's transaction.
+    """
+    if item.state == "scheduled" and item.send_at <= now:
+        return queue(item, now)
     return item
 
 
@@ -84,13 +92,16 @@ def _why_not(item: Announcement, revision: int) -> str:
 def create_announcement(
     subject, body_markdown, strands, send_at: datetime | None, admin: Admin | None, now: datetime
 ) -> Announcement:
-    """Write and confirm in one step (the API's POST): queued now, or at send_at."""
+    """Write and confirm in one step (the API's POST); the caller commits, then send_if_due."""
     draft = save_draft(subject, body_markdown, strands, admin, now)
     return confirm(draft, draft.revision, send_at, admin, now, audience.count(draft.strands))
 
 
 def queue(item: Announcement, now: datetime, resume: bool = False) -> Announcement:
-    """Queue one email per recipient, in batches; only the caller that claims it does so."""
+    """Queue one email per recipient, in batches; only the caller that claims it does so.
+
+    A job that owns its transactions (ADR 0016): the claim, each batch, the end.
+    """
     if not resume:
         claimed = db.session.execute(
             update(Announcement)
@@ -138,7 +149,10 @@ def send_due(now: datetime) -> list[Announcement]:
 
 
 def cancel(item: Announcement, admin: Admin | None, now: datetime) -> Announcement:
-    """Cancel a draft or a scheduled announcement; :raise NotSent: its sending has started."""
+    """Cancel a draft or a scheduled announcement; the caller commits.
+
+    :raise NotSent: its sending has started.
+    """
     won = db.session.execute(
         update(Announcement)
         .where(Announcement.id == item.id, Announcement.state.in_(("draft", "scheduled")))
@@ -150,10 +164,9 @@ def cancel(item: Announcement, admin: Admin | None, now: datetime) -> Announceme
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
-        db.session.rollback()
         db.session.refresh(item)
         raise NotSent(f"It cannot be cancelled: it is {item.state}.")
     audit(item, admin, "announcement.cancel", now, {})
-    db.session.commit()
+    db.session.flush()
     db.session.refresh(item)
     return item

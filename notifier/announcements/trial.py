@@ -6,12 +6,11 @@ from datetime import datetime
 
 from notifier.announcements.drafts import audit
 from notifier.delivery.outbox import enqueue
-from notifier.extensions import db
 from notifier.models import Admin, Announcement
 
 
 def send_test(item: Announcement, admin: Admin, now: datetime) -> bool:
-    """Queue the test email; False if this revision was already sent to this admin."""
+    """Queue the test email (the caller commits); False if this revision already went to them."""
     queued = enqueue(
         f"announcement-test:{item.id}:{item.revision}:{admin.id}",
         "announcement_test",
@@ -21,5 +20,4 @@ def send_test(item: Announcement, admin: Admin, now: datetime) -> bool:
     )
     if queued:
         audit(item, admin, "announcement.test", now, {"to": admin.email, "revision": item.revision})
-    db.session.commit()
     return queued

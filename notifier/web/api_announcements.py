@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, request
 
 from notifier.announcements.drafts import AnnouncementError
 from notifier.announcements.progress import progress
-from notifier.announcements.sending import NotSent, cancel, create_announcement
+from notifier.announcements.sending import NotSent, cancel, create_announcement, send_if_due
 from notifier.extensions import csrf, db
 from notifier.models import Announcement, utcnow
 from notifier.moments import BadMoment, parse_moment
@@ -45,6 +45,7 @@ def create():
     except BadMoment as exc:
         return bad_request({"send_at": f"send_at must be an ISO 8601 date and time: {exc}."})
     strands = body.get("strands")
+    now = utcnow()
     try:
         announcement = create_announcement(
             subject=body.get("subject"),
@@ -52,10 +53,13 @@ def create():
             strands=[] if strands is None else strands,
             send_at=send_at,
             admin=g.admin,
-            now=utcnow(),
+            now=now,
         )
     except AnnouncementError as exc:
+        db.session.rollback()
         return bad_request(exc.errors)
+    db.session.commit()
+    send_if_due(announcement, now)
     return describe(announcement), 201
 
 
@@ -81,7 +85,9 @@ def cancel_one(announcement_id: int):
     try:
         cancel(item, g.admin, utcnow())
     except NotSent as exc:
+        db.session.rollback()
         abort(409, description=str(exc))
+    db.session.commit()
     return describe(item)
 
 

@@ -10,7 +10,11 @@ PASSWORD = "a long admin password"
 
 
 def make_admin(email: str = "ops@example.org", role: str = "owner"):
-    return create_admin(email, PASSWORD, role=role)
+    from notifier.extensions import db
+
+    admin = create_admin(email, PASSWORD, role=role)
+    db.session.commit()
+    return admin
 
 
 def csrf_from(html: str) -> str:
@@ -38,3 +42,13 @@ def hidden_fields(html: str, action: str) -> dict[str, str]:
     ) | dict(
         re.findall(r'<input[^>]*name="([^"]+)"[^>]*type="hidden"[^>]*value="([^"]*)"', form[1])
     )
+
+
+def announce(subject, body, strands, send_at, admin, now):
+    """Create and confirm an announcement as the API does: commit, then queue it if due."""
+    from notifier.announcements.sending import create_announcement, send_if_due
+    from notifier.extensions import db
+
+    item = create_announcement(subject, body, strands, send_at, admin, now)
+    db.session.commit()
+    return send_if_due(item, now)

@@ -13,8 +13,9 @@ from notifier.announcements import audience
 from notifier.announcements.drafts import AnnouncementError
 from notifier.announcements.preview import preview as build_preview
 from notifier.announcements.progress import progress
-from notifier.announcements.sending import NotSent, cancel, confirm
+from notifier.announcements.sending import NotSent, cancel, confirm, send_if_due
 from notifier.announcements.trial import send_test
+from notifier.extensions import db
 from notifier.models import utcnow
 from notifier.web.admin.access import bp, login_required
 from notifier.web.admin.announcements import find
@@ -90,7 +91,9 @@ def test_send(announcement_id: int):
     """Send this version of the draft to the signed-in admin's own address."""
     item = find(announcement_id)
     if FlaskForm().validate_on_submit():
-        if send_test(item, g.admin, utcnow()):
+        queued = send_test(item, g.admin, utcnow())
+        db.session.commit()
+        if queued:
             flash(f"A test of version {item.revision} is on its way to {g.admin.email}.")
         else:
             flash(f"A test of version {item.revision} was already sent to {g.admin.email}.")
@@ -154,10 +157,15 @@ def send(announcement_id: int):
         return redirect(url_for("admin.preview", announcement_id=item.id))
     try:
         send_at = datetime.fromisoformat(form.send_at.data) if form.send_at.data else None
-        confirm(item, form.revision.data, send_at, g.admin, utcnow(), form.recipients.data)
+        now = utcnow()
+        confirm(item, form.revision.data, send_at, g.admin, now, form.recipients.data)
+        db.session.commit()
+        send_if_due(item, now)
     except NotSent as exc:
+        db.session.rollback()
         flash(f"Nothing more was sent: {exc}")
     except (ValueError, AnnouncementError):
+        db.session.rollback()
         flash("Nothing was sent: the send time was not readable. Check the preview again.")
         return redirect(url_for("admin.preview", announcement_id=item.id))
     else:
@@ -197,7 +205,9 @@ def cancel_send(announcement_id: int):
         try:
             cancel(item, g.admin, utcnow())
         except NotSent as exc:
+            db.session.rollback()
             flash(f"Nothing changed. {exc}")
         else:
+            db.session.commit()
             flash("Cancelled: nothing of it will be sent.")
     return redirect(url_for("admin.announcement", announcement_id=item.id))

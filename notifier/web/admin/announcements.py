@@ -59,9 +59,11 @@ def _draft_form(item: Announcement | None):
                 form.subject.data, form.body.data, form.strands.data, g.admin, utcnow(), item
             )
         except AnnouncementError as exc:
+            db.session.rollback()
             for name, message in exc.errors.items():
                 getattr(form, name).errors.append(message)
         else:
+            db.session.commit()
             return redirect(url_for("admin.preview", announcement_id=item.id))
     status = 400 if any(field.errors for field in form) else 200
     return render_template("admin/announcement_form.html", form=form, item=item), status
