@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NoReturn
 
 import click
 from flask import current_app
 
 from notifier.models import utcnow
+from notifier.moments import BadMoment, parse_moment
 
 
 class IsoDateTime(click.ParamType):
@@ -21,12 +22,9 @@ class IsoDateTime(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=current_app.config["NOTIFIER"].tz)
-        return moment.astimezone(UTC)
+            return parse_moment(value, current_app.config["NOTIFIER"].tz)
+        except BadMoment as exc:
+            self.fail(str(exc), param, ctx)
 
 
 now_option = click.option(

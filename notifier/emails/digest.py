@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from notifier.emails.list_email import (
     list_email,
     local_time,
-    parse_moment,
     subscriber_of,
     summary,
 )
@@ -24,6 +23,7 @@ from notifier.models.email_kinds import (
     digest_frequency,
     payload_of,
 )
+from notifier.moments import parse_moment
 
 CLOSING_SOON = timedelta(days=7)
 
@@ -102,7 +102,7 @@ def digest(row: Outbox) -> Email:
     subscriber = subscriber_of(row)
     kind = digest_frequency(row.key)
     payload = payload_of(row, DigestPayload)
-    since, until = parse_moment(payload["since"]), parse_moment(payload["until"])
+    since, until = parse_moment(payload["since"], UTC), parse_moment(payload["until"], UTC)
     ids = tuple(payload["updates"])
     # Digests of one period share their updates: loaded once per pass, not once per digest.
     updates = once(("updates", ids), lambda: _updates(list(ids)))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from notifier.emails.list_email import list_email, local_time, parse_moment, subscriber_of
+from notifier.emails.list_email import list_email, local_time, subscriber_of
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Deadline, Outbox
 from notifier.models.email_kinds import MovedPayload, ReminderPayload, payload_of
+from notifier.moments import parse_moment
 
 
 def _deadline_email(
@@ -25,7 +28,7 @@ def _deadline_email(
         .options(joinedload(Deadline.update))
     ).one()
     title = deadline.update.title
-    at = local_time(parse_moment(payload["at"]))
+    at = local_time(parse_moment(payload["at"], UTC))
     return list_email(
         row,
         subscriber_of(row),
@@ -57,5 +60,5 @@ def deadline_moved(row: Outbox) -> Email:
         payload,
         "Deadline moved: comments on {title} now close {at}",
         "deadline_moved",
-        previous=local_time(parse_moment(previous)) if previous else None,
+        previous=local_time(parse_moment(previous, UTC)) if previous else None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
 from notifier.web import (
@@ -12,6 +13,7 @@ from notifier.web import (
     api_deadlines,
     api_erase,
     api_subscriptions,
+    archive,
     bounces,
     calendar,
     confirm,
@@ -24,6 +26,7 @@ from notifier.web import (
     public,
     unsubscribe,
 )
+from notifier.web.problems import problem
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -39,6 +42,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     privacy.bp,
     unsubscribe.bp,
     calendar.bp,
+    archive.bp,
     health.bp,
     metrics.bp,
     admin.bp,
@@ -51,9 +55,22 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 )
 
 
+class RowId(IntegerConverter):
+    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def init_app(app: Flask) -> None:
-    csrf.init_app(app)
+    from notifier.web import intake
+
+    # Before-request hooks run in this order: rate limits need no body, so they go first;
+    # then the room for a body and what every body must be; CSRF, which reads forms, last.
     limiter.init_app(app)
+    intake.init_app(app)
+    csrf.init_app(app)
+    app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
@@ -92,7 +109,7 @@ def _security_headers(response):
 
 def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
-        return {"error": exc.name, "message": exc.description}, exc.code
+        return problem(exc.code, exc.description, exc.name)
     return render_template(
         "error.html", code=exc.code, title=exc.name, message=exc.description
     ), exc.code
@@ -106,7 +123,7 @@ def _server_error(exc: Exception):
 
     current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):
-        return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
+        return problem(500, "Something went wrong.")
     return render_template(
         "error.html",
         code=500,

@@ -13,7 +13,7 @@ bp = Blueprint("api_erase", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-@bp.delete("/subscribers/<int:subscriber_id>")
+@bp.delete("/subscribers/<id:subscriber_id>")
 @require_api_admin
 def erase_subscriber(subscriber_id: int):
     """Erase one subscriber; 200 saying what went, 404 for an id with no subscriber."""
