@@ -82,6 +82,16 @@ def test_tuning_corpus(capsys):
     assert s.read >= TUNING_READ and s.left_alone >= TUNING_LEFT_ALONE, _report("tuning", s)
 
 
+def test_held_out_corpus(capsys):
+    """The honest figure: passages from pages the reader was never tuned on (run once, at
+    the end of issue 13's work; the floor is what that run measured, not the target)."""
+    s = score("deadlines_held_out.jsonl")
+    with capsys.disabled():
+        print("\n" + _report("held-out", s))
+        print("\n".join(s.failures))
+    assert s.read >= HELD_OUT_READ and s.left_alone >= HELD_OUT_LEFT_ALONE, _report("held-out", s)
+
+
 def test_corpus_is_real_and_varied():
     """The corpus the figures rest on stays as large and as broad as the issue asks."""
     cases = [
@@ -96,6 +106,10 @@ def test_corpus_is_real_and_varied():
     assert 0.25 < negatives / len(cases) < 0.5
 
 
+# Measured on the held-out file once, after tuning: 34/40 read (85.0%), 29/33 left alone
+# (87.9%), short of the issue's 95% and 90%. Raise these only with a fresh held-out file.
+HELD_OUT_READ = 34
+HELD_OUT_LEFT_ALONE = 29
 # Figures reached on the tuning file (counts, so a change that loses one case fails).
-TUNING_READ = 110
+TUNING_READ = 111
 TUNING_LEFT_ALONE = 55

@@ -26,9 +26,17 @@ _MONTHS = {
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
     )
 }
+# Welsh Government and Welsh councils publish in Welsh too ("hanner nos ar 3 Mai 2016").
+_MONTHS |= {
+    m: i
+    for i, m in enumerate(
+        ["ion", "chw", "maw", "ebr", "mai", "meh", "gor", "aws", "med", "hyd", "tac", "rha"], 1
+    )
+}
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    r"|ionawr|chwefror|mawrth|ebrill|mai|mehefin|gorffennaf|awst|medi|hydref|tachwedd|rhagfyr)\b\.?"
 )
 _WEEKDAY = r"(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?"
 _YEAR = r"(?:19|20)\d{2}(?!\d)"
@@ -84,12 +92,12 @@ _REGION = {
     "hawaii": "HT",
 }
 _TIME = (
-    r"(?:(?:\b12\s+)?\b(?P<word>noon|midday|midnight)\b"
+    r"(?:(?:\b12\s+)?\b(?P<word>noon|midday|midnight|hanner\s+nos)\b"
     r"|(?<![\d:])(?P<h>\d{1,2})(?:[:.](?P<m>[0-5]\d))?\s*(?P<ap>[ap])\.?\s?m\b\.?"
     r"|(?<![\d:.])(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)(?![\d.]\d)(?:\s*(?:hrs?|hours)\b)?)"
     r"(?:\s*[(\[]?\s*" + _ZONE + r"[)\]]?)?"
 )
-_TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:(?:on|of)\s+)?(?:the\s+)?$", re.I)
+_TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:(?:on|of|ar)\s+)?(?:the\s+)?$", re.I)
 _TIME_AFTER = re.compile(r"^\s*\)?\s*,?\s*(?:[(\[]|at\s+|by\s+|until\s+|T)?" + _TIME, re.I)
 # A zone right after a bare date ("August 17, 2015 Eastern Daylight Time"): that day's end there.
 _ZONE_AFTER = re.compile(r"^\s*,?\s*[(\[]?\s*" + _ZONE, re.I)
@@ -109,7 +117,7 @@ _WEAK = re.compile(
 _STRONG = re.compile(
     r"\b(?:clos(?:e|es|ed|ing)(?!\s+to\b)|ends|end(?:s|ed)?\s+on|will\s+(?:now\s+)?end"
     r"|(?:end|close)\s+date|expires?|deadline|extended|extension"
-    r"|postponed|last\s+day|open\s+for\s+(?:comments?|consultation|responses?))\b"
+    r"|postponed|last\s+day|dyddiad\s+cau|open\s+for\s+(?:comments?|consultation|responses?))\b"
     # Federal Register field labels, and the same fields flattened into feeds and YAML.
     r"|(?-i:\bDATES\s*:)|\bcomments?_(?:due|close)",
     re.I,
@@ -449,7 +457,7 @@ def _clock(m: re.Match[str] | None) -> tuple[time, tzinfo | None]:
     if m["word"]:
         # "midnight on 5 June" is read as the end of 5 June, which is what people mean.
         word = m["word"].lower()
-        return (time(23, 59, 59) if word == "midnight" else time(12)), zone
+        return (time(12) if word in ("noon", "midday") else time(23, 59, 59)), zone
     if m["h24"]:
         return time(int(m["h24"]), int(m["m24"])), zone
     hour, minute = int(m["h"]), int(m["m"] or 0)
