@@ -132,6 +132,7 @@ def test_an_html_table_row_is_proposed_and_a_date_without_a_year_follows_publica
 
 def _sign_in(client):
     create_admin("ops@example.org", PASSWORD)
+    db.session.commit()  # as `notifier admin create` does
     page = client.get("/admin/login").text
     token = re.search(r'name="csrf_token"[^>]*?value="([^"]+)"', page)[1]
     client.post(
