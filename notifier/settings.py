@@ -89,6 +89,8 @@ class Settings:
     pending_retention_days: int
     unsubscribed_retention_days: int
     housekeeping_batch_size: int
+    privacy_controller: str
+    privacy_contact: str
     log_level: str
     subscribe_limit_per_ip: str
     subscribe_limit_per_address: str

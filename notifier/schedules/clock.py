@@ -32,13 +32,6 @@ MINUTE = 60
 SERIAL = "serial"
 
 
-def poll(now: datetime) -> None:
-    """Poll the feeds that are due, then queue what the poll brought in."""
-    poll_due(now)
-    immediate.send_new_updates(now)
-    reminders.notify_moved(now)
-
-
 def queue_digests(now: datetime) -> None:
     for kind in digests.KINDS:
         digests.queue_due(kind, now)
@@ -58,11 +51,17 @@ class Clock:
         self.acting: bool | None = None
 
     def jobs(self) -> dict[str, tuple[Callable[[datetime], object], float]]:
-        """Each job's function and its interval in seconds."""
+        """Each job's function and its interval in seconds; each service runs in one job only.
+
+        The poll only polls. What it brings in goes out through the minute jobs: immediate
+        emails through "immediate", notes on moved deadlines through "reminders". They find
+        what is owed whoever stored it (a poll, `notifier poll` by hand, an admin's
+        correction), so calling them from the poll too only ran the same work twice.
+        """
         settings = self.app.config["NOTIFIER"]
         return {
             "heartbeat": (lambda now: None, HEARTBEAT_SECONDS),
-            "poll": (poll, settings.poll_interval_minutes * MINUTE),
+            "poll": (poll_due, settings.poll_interval_minutes * MINUTE),
             # Due-checks run every minute: each finds or creates its period's run, so a tick
             # after the scheduled instant (or after downtime) does the work once.
             "immediate": (immediate.send_new_updates, MINUTE),

@@ -7,8 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, String, case, cast, exists, func, literal, select, text
 
-from notifier.database import analyze
-from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.database import analyze, insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Outbox, Subscriber, Subscription
 from notifier.models.base import UTCDateTime

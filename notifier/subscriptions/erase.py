@@ -20,7 +20,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import String, cast, delete, literal, or_, select, update
 
-from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.database import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import (
     AuditEntry,

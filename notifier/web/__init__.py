@@ -13,6 +13,7 @@ from notifier.web import (
     api_deadlines,
     api_erase,
     api_subscriptions,
+    archive,
     bounces,
     calendar,
     confirm,
@@ -20,9 +21,11 @@ from notifier.web import (
     manage,
     openapi,
     own_data,
+    privacy,
     public,
     unsubscribe,
 )
+from notifier.web.problems import problem
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -35,8 +38,10 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     confirm.bp,
     manage.bp,
     own_data.bp,
+    privacy.bp,
     unsubscribe.bp,
     calendar.bp,
+    archive.bp,
     health.bp,
     admin.bp,
     api_subscriptions.bp,
@@ -58,16 +63,24 @@ class RowId(IntegerConverter):
 def init_app(app: Flask) -> None:
     from notifier.web import intake
 
-    csrf.init_app(app)
+    # Before-request hooks run in this order: rate limits need no body, so they go first;
+    # then the room for a body and what every body must be; CSRF, which reads forms, last.
     limiter.init_app(app)
     intake.init_app(app)
+    csrf.init_app(app)
     app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
-    app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+    app.context_processor(
+        lambda: {
+            "site_name": app.config["NOTIFIER"].site_name,
+            # Absolute, for emails; the same for everyone, so shared renders may hold it.
+            "privacy_url": f"{app.config['NOTIFIER'].base_url}/privacy",
+        }
+    )
     app.add_template_filter(_local_time, "local")
 
 
@@ -94,7 +107,7 @@ def _security_headers(response):
 
 def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
-        return {"error": exc.name, "message": exc.description}, exc.code
+        return problem(exc.code, exc.description, exc.name)
     return render_template(
         "error.html", code=exc.code, title=exc.name, message=exc.description
     ), exc.code
@@ -108,7 +121,7 @@ def _server_error(exc: Exception):
 
     current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):
-        return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
+        return problem(500, "Something went wrong.")
     return render_template(
         "error.html",
         code=500,
