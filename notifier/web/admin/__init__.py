@@ -7,12 +7,13 @@ from notifier.web.admin import (
     announcement_send,
     announcements,
     dashboard,
+    meetings,
     session,
     subscribers,
     updates,
 )
 from notifier.web.admin.access import bp, login_required
 
-AREAS = (announcement_send, announcements, dashboard, session, subscribers, updates)
+AREAS = (announcement_send, announcements, dashboard, meetings, session, subscribers, updates)
 
 __all__ = ["AREAS", "bp", "login_required"]
