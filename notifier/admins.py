@@ -41,6 +41,21 @@ def create_admin(email: str, password: str, actor: str = "cli") -> Admin:
     return admin
 
 
+def set_password(email: str, password: str, actor: str = "cli") -> Admin:
+    """Give an admin a new password, and end every session they have; commits."""
+    admin = find_admin(email)
+    if admin is None:
+        raise AdminError(f"no admin {normalise_email(email)}")
+    if len(password) < MIN_PASSWORD:
+        raise AdminError(f"the password must be at least {MIN_PASSWORD} characters")
+    admin.password_hash = generate_password_hash(password)
+    # A new password is often because the old one leaked: whoever used it is logged out too.
+    admin.session_version += 1
+    db.session.add(AuditEntry(actor=actor, action="admin.password", target=admin.email))
+    db.session.commit()
+    return admin
+
+
 def find_admin(email: str) -> Admin | None:
     return db.session.scalar(select(Admin).where(Admin.email == normalise_email(email)))
 
