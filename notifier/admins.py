@@ -37,12 +37,12 @@ def create_admin(email: str, password: str, actor: str = "cli") -> Admin:
     admin = Admin(email=email, password_hash=generate_password_hash(password))
     db.session.add(admin)
     db.session.add(AuditEntry(actor=actor, action="admin.create", target=email))
-    db.session.commit()
+    db.session.flush()
     return admin
 
 
 def set_password(email: str, password: str, actor: str = "cli") -> Admin:
-    """Give an admin a new password, and end every session they have; commits."""
+    """Give an admin a new password, and end every session they have (the caller commits)."""
     admin = find_admin(email)
     if admin is None:
         raise AdminError(f"no admin {normalise_email(email)}")
@@ -52,7 +52,7 @@ def set_password(email: str, password: str, actor: str = "cli") -> Admin:
     # A new password is often because the old one leaked: whoever used it is logged out too.
     admin.session_version += 1
     db.session.add(AuditEntry(actor=actor, action="admin.password", target=admin.email))
-    db.session.commit()
+    db.session.flush()
     return admin
 
 
@@ -74,7 +74,7 @@ def issue_token(email: str, name: str = "", actor: str = "cli") -> str:
     db.session.add(
         AuditEntry(actor=actor, action="token.create", target=admin.email, detail={"name": name})
     )
-    db.session.commit()
+    db.session.flush()
     return token
 
 

@@ -29,7 +29,9 @@ PASSWORD = "a long admin password"
 
 @pytest.fixture
 def admin(app):
-    return create_admin("ops@example.org", PASSWORD)
+    admin = create_admin("ops@example.org", PASSWORD)
+    db.session.commit()  # as `notifier admin create` does
+    return admin
 
 
 def csrf_from(html: str) -> str:
@@ -134,6 +136,7 @@ def test_admin_corrects_a_deadline_and_polls_keep_it(make_app, feed_server):
     app = make_app(feed_urls=[feed_server.url("/feed")])
     with app.app_context():
         create_admin("ops@example.org", PASSWORD)
+        db.session.commit()
         client = app.test_client()
         poll_all(utcnow())
         update = db.session.scalar(select(Update))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from notifier.admins import create_admin
+from notifier.extensions import db
 from notifier.settings import ConfigError, load
 from notifier.web.admin import access
 from tests.test_admin_pages import PASSWORD, csrf_from, sign_in
@@ -12,7 +13,9 @@ from tests.test_admin_pages import PASSWORD, csrf_from, sign_in
 
 @pytest.fixture
 def admin(app):
-    return create_admin("ops@example.org", PASSWORD)
+    admin = create_admin("ops@example.org", PASSWORD)
+    db.session.commit()  # as `notifier admin create` does
+    return admin
 
 
 def saved_cookie(client) -> str:
@@ -67,6 +70,7 @@ def test_a_session_idle_longer_than_the_setting_ends(make_app, monkeypatch):
     app = make_app(admin_session_hours=2)
     with app.app_context():
         create_admin("ops@example.org", PASSWORD)
+        db.session.commit()
     client = app.test_client()
     clock = [1_000_000.0]
     monkeypatch.setattr(access.time, "time", lambda: clock[0])

@@ -235,6 +235,7 @@ def test_deadline_moves_is_cancelled_by_text_and_admin_correction_survives(serve
     )
     admin_set = datetime(2031, 6, 1, 10, 0, tzinfo=UTC)
     correct_deadline(updates()["e"].id, admin_set, "admin@example.org", NOW)
+    db.session.commit()
     poll_all(NOW + timedelta(hours=1))
     d = updates()["d"].deadline
     assert d.at == datetime(2031, 6, 3, 11, 0, tzinfo=UTC)

@@ -27,6 +27,7 @@ def ingest(report, now):
     except ReportError as exc:
         db.session.rollback()
         fail(f"cannot use this report: {exc}")
+    db.session.commit()
     if not recorded:
         click.echo("report says the mail was delivered: nothing to do")
     for bounce in recorded:

@@ -22,7 +22,7 @@ def parse_deadline_input(value: str, tz) -> datetime:
 
 
 def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datetime) -> Deadline:
-    """Set (or with None, cancel) the update's deadline as an admin, audited; commits."""
+    """Set (or with None, cancel) the update's deadline as an admin, audited; the caller commits."""
     update = db.session.get(Update, update_id)
     if update is None:
         raise UnknownUpdate(f"no update with id {update_id}")
@@ -53,7 +53,7 @@ def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datet
             detail={"guid": update.guid, "before": before, "after": _state(deadline)},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return deadline
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, request
 
-from notifier.extensions import csrf
+from notifier.extensions import csrf, db
 from notifier.feeds.corrections import UnknownUpdate, correct_deadline, parse_deadline_input
 from notifier.models import utcnow
 from notifier.web.auth import require_api_admin
@@ -35,6 +35,7 @@ def put_deadline(update_id: int):
         abort(400, description=str(exc))
     except UnknownUpdate as exc:
         abort(404, description=str(exc))
+    db.session.commit()
     return {
         "update_id": update_id,
         "deadline": None if deadline.cancelled else deadline.at.astimezone(settings.tz).isoformat(),

@@ -37,6 +37,7 @@ def receive():
     except ReportError as exc:
         db.session.rollback()
         return {"error": "Bad Request", "message": str(exc)}, 400
+    db.session.commit()
     return {"recorded": [{"email": b.email, "type": b.kind} for b in recorded]}, 200
 
 

@@ -36,6 +36,7 @@ def deadline(update_id: int):
                 )
         if not form.deadline.errors:
             correct_deadline(update.id, at, g.admin.email, utcnow())
+            db.session.commit()
             flash("Deadline saved. Later polls will not change it.")
             return redirect(url_for("admin.dashboard"))
     elif request.method == "GET" and update.deadline and not update.deadline.cancelled:
