@@ -11,6 +11,8 @@ from sqlalchemy.exc import ArgumentError
 from notifier import settings as settings_module
 from notifier.settings import ROOT, ConfigError, Settings
 
+MAX_BODY = 256 * 1024
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app from settings; config overrides any setting by its lower-case key.
@@ -39,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
+        # No form or JSON body we take comes near this; a bigger one is refused (413) before
+        # anything reads it, so a client cannot make a process hold megabytes it never needed.
+        MAX_CONTENT_LENGTH=MAX_BODY,
     )
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"

@@ -111,6 +111,7 @@ def test_a_moved_deadline_keeps_its_uid_bumps_sequence_and_changes_the_etag(app,
     etag = first.headers["ETag"]
     assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304
     correct_deadline(fraud.id, datetime(2031, 6, 9, 22, 59, tzinfo=UTC), "ops", datetime.now(UTC))
+    db.session.commit()  # as the admin page does
     db.session.commit()
     second = client.get("/calendar.ics", headers={"If-None-Match": etag})
     after = _events(second)["Comments due: Fraud paper"]

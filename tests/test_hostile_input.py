@@ -94,3 +94,79 @@ def test_a_command_given_a_moment_off_the_calendar_says_so_in_one_line(runner):
     assert result.exit_code == 2
     assert "outside the years 0002 to 9998" in result.output
     assert "Traceback" not in result.output
+
+
+class Tracked:
+    """A request body that notes whether anything read it."""
+
+    def __init__(self, data: bytes):
+        self.data, self.read_at_all = data, False
+
+    def read(self, *args):
+        self.read_at_all = True
+        return b""
+
+    readline = read
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem_and_queues_nothing(client):
+    big = {**GOOD, "padding": "x" * 300_000}
+    response = client.post(SUBSCRIPTIONS, json=big)
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert problem["status"] == 413 and problem["title"] == "Request Entity Too Large"
+    assert db.session.scalar(select(func.count()).select_from(ConsentRecord)) == 0
+
+
+def test_a_form_over_the_size_limit_is_a_413_page(client):
+    response = submit(client, email="ada@example.org", padding="x" * 300_000)
+    assert response.status_code == 413
+    assert "text/html" in response.content_type
+
+
+def test_a_client_over_its_limit_has_its_body_refused_unread(make_app):
+    app = make_app(subscribe_limit_per_ip="1 per hour")
+    client = app.test_client()
+    assert client.post(SUBSCRIPTIONS, json=GOOD).status_code == 202
+    body = Tracked(b"{}")
+    response = client.post(
+        SUBSCRIPTIONS,
+        content_type="application/json",
+        environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": "200000"},
+    )
+    assert response.status_code == 429
+    assert not body.read_at_all
+
+
+def test_the_per_address_limit_counts_case_and_spaces_as_one_address(make_app):
+    app = make_app(subscribe_limit_per_address="2 per hour")
+    client = app.test_client()
+    emails = ["ada@example.org", " ADA@example.org", "Ada@Example.org "]
+    codes = [client.post(SUBSCRIPTIONS, json={**GOOD, "email": e}).status_code for e in emails]
+    assert codes == [202, 202, 429]
+    other = client.post(SUBSCRIPTIONS, json={**GOOD, "email": "grace@example.org"})
+    assert other.status_code == 202
+
+
+@pytest.mark.parametrize(
+    ("url", "needs_auth"),
+    [(SUBSCRIPTIONS, False), ("/api/v1/announcements", True), ("/api/v1/bounces", False)],
+)
+def test_deeply_nested_json_is_a_400_problem_not_a_500(make_app, url, needs_auth):
+    app = make_app(bounce_webhook_secret="s3cret")
+    client = app.test_client()
+    headers = {"Authorization": "Bearer s3cret"} if url.endswith("bounces") else {}
+    if needs_auth:
+        with app.app_context():
+            create_admin("ops@example.org", "a long enough password 1")
+            headers = {"Authorization": f"Bearer {issue_token('ops@example.org')}"}
+    deep = "[" * 50_000 + "]" * 50_000
+    response = client.post(url, data=deep, content_type="application/json", headers=headers)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "The JSON body is nested too deeply."
+
+
+def test_an_archive_page_for_an_id_no_bigint_holds_is_a_404(client):
+    assert client.get(f"/updates/{2**64}").status_code == 404

@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, case, false, func, select, true
 from notifier.extensions import db
 from notifier.models import Deadline, Meeting, Strand, Update
 from notifier.models.base import UTCDateTime
+from notifier.moments import parse_moment
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Distinct renders kept per process: every calendar and feed, a page or two of the archive.
@@ -34,8 +35,8 @@ class Version:
 def _moment(value) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, str):  # SQLite aggregates hand back text
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # SQLite aggregates hand back text, naive meaning UTC
+        return parse_moment(value, UTC)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 

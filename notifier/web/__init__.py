@@ -25,6 +25,7 @@ from notifier.web import (
     public,
     unsubscribe,
 )
+from notifier.web.problems import problem
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -62,9 +63,11 @@ class RowId(IntegerConverter):
 def init_app(app: Flask) -> None:
     from notifier.web import intake
 
-    csrf.init_app(app)
+    # Before-request hooks run in this order: rate limits need no body, so they go first;
+    # then the room for a body and what every body must be; CSRF, which reads forms, last.
     limiter.init_app(app)
     intake.init_app(app)
+    csrf.init_app(app)
     app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -104,7 +107,7 @@ def _security_headers(response):
 
 def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
-        return {"error": exc.name, "message": exc.description}, exc.code
+        return problem(exc.code, exc.description, exc.name)
     return render_template(
         "error.html", code=exc.code, title=exc.name, message=exc.description
     ), exc.code
@@ -118,7 +121,7 @@ def _server_error(exc: Exception):
 
     current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):
-        return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
+        return problem(500, "Something went wrong.")
     return render_template(
         "error.html",
         code=500,

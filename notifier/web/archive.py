@@ -57,7 +57,7 @@ def updates_page():
     )
 
 
-@bp.get("/updates/<int:update_id>")
+@bp.get("/updates/<id:update_id>")
 def update_page(update_id: int):
     """One update: its deadline, strands, meetings and calendar link. :raise 404: unknown."""
     now = utcnow()

@@ -19,13 +19,3 @@ def _user_agent() -> str | None:
     """
     text = "".join(c if c.isprintable() else " " for c in request.user_agent.string)
     return text.strip()[:500] or None
-
-
-def address_key() -> str:
-    """Rate-limit key for the address a request names, normalised loosely and cheaply."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    value = data.get("email") if hasattr(data, "get") else None
-    if not isinstance(value, str) or not value.strip():
-        # No address to count against: fall back to the client, so strangers share nothing.
-        return f"no-address:{request.remote_addr}"
-    return "address:" + value.strip().lower()
