@@ -91,6 +91,10 @@ class Settings:
     housekeeping_batch_size: int
     privacy_controller: str
     privacy_contact: str
+    metrics_token: str
+    health_heartbeat_max_seconds: int
+    health_queue_max_seconds: int
+    health_cache_seconds: float
     admin_session_hours: float
     log_level: str
     subscribe_limit_per_ip: str

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """A comment deadline found in an update."""
+class FoundDeadline:
+    """A comment deadline read from an update's text (stored as models.Deadline)."""
 
     at: datetime
     sentence: str
@@ -43,12 +43,14 @@ _YEAR = r"(?:19|20)\d{2}(?!\d)"
 _ORD = r"(?:st|nd|rd|th)?"
 
 _DATE = re.compile(
-    rf"\b(?:(?P<wd>{_WEEKDAY}),?\s+(?:the\s+)?)?(?:"
+    # Day-first dates may be glued to the word before ("Submissions due for draft guidance30
+    # October 2024"); a month name or weekday must start a word ("Omar 5" is no date).
+    rf"(?:\b(?P<wd>{_WEEKDAY}),?\s+(?:the\s+)?)?(?<!\d)(?:"
     r"(?P<iy>\d{4})-(?P<im>\d\d)-(?P<id>\d\d)(?!\d)"
     rf"|(?P<xd>\d{{1,2}})-(?P<xm>{_MONTH})-(?P<xy>\d{{4}}|\d\d)(?!\d)"
     r"|(?P<nd>\d{1,2})(?P<sep>[/.])(?P<nm>\d{1,2})(?P=sep)(?P<ny>\d{4}|\d\d)(?![\d.]\d)"
     rf"|(?:the\s+)?(?P<dd>\d{{1,2}}){_ORD}(?:\s+of)?\s+(?P<dm>{_MONTH})(?:,?\s+(?P<dy>{_YEAR}))?"
-    rf"|(?P<mm>{_MONTH})\s+(?P<md>\d{{1,2}}){_ORD}(?![\d:]|\s*[ap]\.?m\b)(?:,?\s+(?P<my>{_YEAR}))?"
+    rf"|\b(?P<mm>{_MONTH})\s+(?P<md>\d{{1,2}}){_ORD}(?![\d:]|\s*[ap]\.?m\b)(?:,?\s+(?P<my>{_YEAR}))?"
     r")",
     re.I,
 )
@@ -97,7 +99,7 @@ _TIME = (
     r"|(?<![\d:.])(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)(?![\d.]\d)(?:\s*(?:hrs?|hours)\b)?)"
     r"(?:\s*[(\[]?\s*" + _ZONE + r"[)\]]?)?"
 )
-_TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:(?:on|of|ar)\s+)?(?:the\s+)?$", re.I)
+_TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:deadline\s+)?(?:(?:on|of|ar)\s+)?(?:the\s+)?$", re.I)
 _TIME_AFTER = re.compile(r"^\s*\)?\s*,?\s*(?:[(\[]|at\s+|by\s+|until\s+|T)?" + _TIME, re.I)
 # A zone right after a bare date ("August 17, 2015 Eastern Daylight Time"): that day's end there.
 _ZONE_AFTER = re.compile(r"^\s*,?\s*[(\[]?\s*" + _ZONE, re.I)
@@ -115,11 +117,13 @@ _WEAK = re.compile(
     re.I,
 )
 _STRONG = re.compile(
-    r"\b(?:clos(?:e|es|ed|ing)(?!\s+to\b)|ends|end(?:s|ed)?\s+on|will\s+(?:now\s+)?end"
+    r"\b(?:clos(?:e|es|ed|ing)(?!\s+(?:to|early)\b)|ends|end(?:s|ed|ing)?\s+on|will\s+(?:now\s+)?end"
     r"|(?:end|close)\s+date|expires?|deadline|extended|extension"
     r"|postponed|last\s+day|dyddiad\s+cau|open\s+for\s+(?:comments?|consultation|responses?))\b"
     # Federal Register field labels, and the same fields flattened into feeds and YAML.
-    r"|(?-i:\bDATES\s*:)|\bcomments?_(?:due|close)",
+    r"|(?-i:\bDATES\s*:)|\bcomments?_(?:due|close)"
+    # "Comments are due on or before", a timeline's "Submissions due for draft guidance".
+    r"|\b(?:comments?|submissions?|responses?)\s+(?:are\s+)?due\b",
     re.I,
 )
 _SUFFIX_STRONG = re.compile(
@@ -172,10 +176,26 @@ _FROM = re.compile(r"\b(?:from|between|was)\s*$", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:(?P<dash>-|–|—|→)|to|until|till|and)\s*$", re.I)
 # Publishing something "by" a date is a promise, not a comment deadline.
 _PUBLISHING = re.compile(r"\b(?:publish|publication|announce|finali[sz])", re.I)
-# Said of a date nobody has fixed yet.
+# Said of a date nobody has fixed yet, or of one that comes round every year.
 _HEDGE = re.compile(
-    r"\b(?:likely|not\s+(?:yet\s+)?(?:been\s+)?confirmed|to\s+be\s+confirmed)\b", re.I
+    r"\b(?:likely|not\s+(?:yet\s+)?(?:been\s+)?confirmed|to\s+be\s+confirmed|every\s+year)\b",
+    re.I,
 )
+# "Starting 11 August, the deadline ... will be": the day something begins.
+_START = re.compile(r"\b(?:starting|beginning|commencing|effective)\s*$", re.I)
+# "initially supposed to end on Tuesday, September 4, but has since been extended by a week".
+_EXTENDED_BY = re.compile(
+    r"\bextended\s+(?:by|for)\s+(?:an?\s+(?:further|additional|extra)?\s*|one\s+|"
+    r"(?P<n>two|three|four|five|six|\d{1,2})\s+(?:(?:further|additional|extra)\s+)?)"
+    r"(?P<unit>day|week)s?\b",
+    re.I,
+)
+_WEEK_ELSEWHERE = re.compile(r"\b(?:next|this|last)\s+week\b", re.I)
+# The second round of US comments ("reply comments are due on or before May 20").
+_REPLY = re.compile(r"\brepl(?:y|ies)\b", re.I)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# Words that make a key-dates label about some other time ("submissions close next week").
+_LABEL_ELSEWHERE = re.compile(r"\b(?:next|this|last)\s+week\b|\btoday\b|\btomorrow\b", re.I)
 _EXTENSION = re.compile(
     r"\b(?:exten(?:d|sion)|postpone|moved|changed|revised|correct|re-?open)", re.I
 )
@@ -214,9 +234,12 @@ class _Mention:
     old: bool = False
     # "tomorrow", "today", "tonight", "month" (its end) or "weekday": read from publication.
     relative: str | None = None
+    # Days added to the written date ("extended by a week" from it).
+    shift: int = 0
+    reply: bool = False
 
 
-def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> Deadline | None:
+def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> FoundDeadline | None:
     """Return the comment deadline named in text (an update's title + plain text), or None."""
     if published.tzinfo is None:
         published = published.replace(tzinfo=tz)
@@ -234,10 +257,16 @@ def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> Deadline | No
     found = found or [o for o in olds if o[1].strong]
     if not found:
         return None
-    # "until tomorrow" and "on Tuesday" only when the text names no date at all.
+    # "until tomorrow" and "on Tuesday" only when the text names no date at all; a reply
+    # period's date only when there is no first-round one.
     found = [f for f in found if not f[1].relative] or found
+    found = [f for f in found if not f[1].reply] or found
     revised = [f for f in found if f[1].revised]
+    # A closing date about comments beats one about something else ("Discussion closes").
     strong = [f for f in found if f[1].strong]
+    strong = [f for f in strong if _CONTEXT.search(f[0])] + [
+        f for f in strong if not _CONTEXT.search(f[0])
+    ]
     if not revised and len(strong) > 1 and _EXTENSION.search(text):
         # An extension notice whose new date carries no word of its own ("DATES: Comments
         # must be received by March 1"): the latest deadline it names is the new one.
@@ -252,8 +281,11 @@ def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> Deadline | No
         old_day = _resolve(previous, since, before=day)
         old_at = datetime.combine(old_day, previous.clock, previous.zone or tz)
         previous_at = old_at.astimezone(UTC)
-    mismatch = best.weekday is not None and best.relative is None and best.weekday != day.weekday()
-    return Deadline(at, sentence, mismatch, previous_at, low_confidence=not best.strong)
+    written = day - timedelta(days=best.shift)
+    mismatch = (
+        best.weekday is not None and best.relative is None and best.weekday != written.weekday()
+    )
+    return FoundDeadline(at, sentence, mismatch, previous_at, low_confidence=not best.strong)
 
 
 def _sentences(text: str) -> list[str]:
@@ -277,18 +309,30 @@ def _sentences(text: str) -> list[str]:
         start = br.end()
     out.append(text[start:])
     sentences = [s for s in (" ".join(s.split()) for s in out) if s]
+
     # Key-dates rows: a line holding only dates takes its label from the line after it.
+    def dates_only(s: str) -> bool:
+        return bool(_DATES_ONLY.fullmatch(s) and _DATE.search(s))
+
+    def label(s: str) -> bool:
+        return not _DATE.search(s) and not _LABEL_ELSEWHERE.search(s)
+
+    # A list that starts with a date has its labels below the dates, else above them.
+    below = bool(sentences) and dates_only(sentences[0])
     merged: list[str] = []
     i = 0
     while i < len(sentences):
         s = sentences[i]
         nxt = sentences[i + 1] if i + 1 < len(sentences) else None
-        if nxt and _DATES_ONLY.fullmatch(s) and _DATE.search(s) and not _DATE.search(nxt):
+        if nxt and below and dates_only(s) and label(nxt):
             merged.append(f"{nxt.rstrip('.')}: {s}")
             i += 2
-            continue
-        merged.append(s)
-        i += 1
+        elif nxt and not below and label(s) and dates_only(nxt):
+            merged.append(f"{s.rstrip('.:')}: {nxt}")
+            i += 2
+        else:
+            merged.append(s)
+            i += 1
     return merged
 
 
@@ -346,6 +390,8 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         if starts_period:
             period_lead = seg
             continue
+        if _START.search(lead):
+            continue
         # A range's end is judged with the words before its start ("sessions April 18-May 2").
         judged = period_lead + " " + seg if ends_period else seg
         suffix = _SUFFIX_STRONG.match(after[tail:])
@@ -361,6 +407,8 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         # "notified of the application after Dec. 20": not a deadline, unless it is one
         # ("comments received after 5 May").
         blocked = blocked or bool(_AFTER.search(lead) and not weak)
+        # "Plan submissions close next week 26.07.2016": the cue is about next week.
+        blocked = blocked or bool(_WEEK_ELSEWHERE.search(lead) and not weak)
         # A label after the date says what it is, whatever came before ("the handover will
         # take place on August 16th – the last day of the consultation").
         blocked = blocked and not suffix
@@ -376,6 +424,7 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         if suffix and not clock_m and (late := _LABEL_TIME.match(after[tail + suffix.end() :])):
             mention.clock, mention.zone = _clock(late)
         mention.strong = strong
+        mention.reply = bool(_REPLY.search(seg))
         mention.revised = bool(
             (pending and pending[1])
             or (suffix and suffix["rev"])
@@ -385,6 +434,11 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         pending = None
         period_lead = ""
         out.append(mention)
+    if (by := _EXTENDED_BY.search(sentence)) and out and not any(not o.old for o in out):
+        old = max(out, key=lambda o: o.pos)
+        n = _NUMBERS.get((by["n"] or "").lower()) or int(by["n"] or 1)
+        days = n * (7 if by["unit"].lower() == "week" else 1)
+        out.append(replace(old, old=False, strong=True, revised=True, shift=days))
     return out
 
 
@@ -468,6 +522,8 @@ def _clock(m: re.Match[str] | None) -> tuple[time, tzinfo | None]:
 
 def _resolve(mention: _Mention, since: date, before: date | None = None) -> date:
     """Give a yearless date its year: first on/after publication, or last on/before `before`."""
+    if mention.shift:
+        return _resolve(replace(mention, shift=0), since, before) + timedelta(days=mention.shift)
     if mention.relative:
         return _resolve_relative(mention, since)
     if mention.year is not None:
