@@ -110,7 +110,9 @@ def _runs():
         .group_by(ScheduledRun.kind)
         .subquery()
     )
-    for run in db.session.scalars(select(ScheduledRun).join(latest, ScheduledRun.id == latest.c.id)):
+    for run in db.session.scalars(
+        select(ScheduledRun).join(latest, ScheduledRun.id == latest.c.id)
+    ):
         seconds.add_metric([run.kind], (run.finished_at - run.started_at).total_seconds())
     yield seconds
 
