@@ -1,14 +1,14 @@
 """Admin console: announcement drafts and their send, outbox rows per announcement, admin roles.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
