@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import ipaddress
+import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ BOOLEANS = {"true": True, "false": False}
 DEPARTED = ("unsubscribed", "suppressed")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class State:
     """A status carried over from an export, with the moments and reason behind it."""
 
@@ -44,7 +45,7 @@ class State:
     suppressed_reason: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     line: int
     email: str
@@ -63,7 +64,7 @@ def read_row(line: int, record: dict, now: datetime, strands: Mapping[str, Stran
     """
     if None in record:
         raise InvalidChoice("row", "has more fields than the header")
-    value = {key: unguard((record.get(key) or "").strip()).strip() for key in EXPORT_COLUMNS}
+    value = {key: _cell(record.get(key)) for key in EXPORT_COLUMNS}
     email = normalise_email(value["email"])
     slugs = (slug.strip() for slug in value["strands"].split(";") if slug.strip())
     chosen = pick_from(strands, slugs)
@@ -72,6 +73,8 @@ def read_row(line: int, record: dict, now: datetime, strands: Mapping[str, Stran
     consent_at, source = value["consent_at"], value["consent_source"]
     if bool(consent_at) != bool(source):
         raise InvalidChoice("consent", "give both consent_at and consent_source, or neither")
+    if len(source) > 200:
+        raise InvalidChoice("consent_source", "must be 200 characters or fewer")
     state = _read_state(value, now)
     if state is not None and state.status == "confirmed" and not consent_at:
         raise InvalidChoice("consent", "a confirmed row needs consent_at and consent_source")
@@ -88,6 +91,13 @@ def read_row(line: int, record: dict, now: datetime, strands: Mapping[str, Stran
     )
 
 
+def _cell(text: str | None) -> str:
+    if not text:
+        return ""
+    text = text.strip()
+    return unguard(text).strip() if text.startswith("'") else text
+
+
 def per_strand(text: str, strands: list[Strand], column: str, read, default) -> dict:
     """Read a column that holds one value for all the row's strands, or one per strand.
 
@@ -96,21 +106,27 @@ def per_strand(text: str, strands: list[Strand], column: str, read, default) -> 
     default for all.
     """
     slugs = [strand.slug for strand in strands]
+    if "=" not in text and ";" not in text:
+        # One value for every strand, as most lists have it.
+        value = read(text) if text else default
+        return dict.fromkeys(slugs, value)
     plain, own = None, {}
-    for item in (part.strip() for part in text.split(";")):
-        if not item:
-            continue
-        slug, named, raw = (part.strip() for part in item.rpartition("="))
+    for item in text.split(";"):
+        slug, named, raw = item.rpartition("=")
         if not named:
+            raw = raw.strip()
+            if not raw:
+                continue
             if plain is not None:
                 raise InvalidChoice(column, f"give one value for all strands at most, not {text!r}")
             plain = read(raw)
-        elif slug not in slugs:
+            continue
+        slug = slug.strip()
+        if slug not in slugs:
             raise InvalidChoice(column, f"{slug!r} is not one of this row's strands")
-        elif slug in own:
+        if slug in own:
             raise InvalidChoice(column, f"{slug} is given twice")
-        else:
-            own[slug] = read(raw)
+        own[slug] = read(raw.strip())
     fallback = default if plain is None else plain
     return {slug: own.get(slug, fallback) for slug in slugs}
 
@@ -163,6 +179,13 @@ def _moment(field: str, text: str, now: datetime) -> datetime | None:
 def _ip(text: str) -> str | None:
     if not text:
         return None
+    try:
+        # A dotted quad already written the way ipaddress would write it (the common case):
+        # inet_pton is many times faster, and refuses what ipaddress refuses.
+        if socket.inet_ntop(socket.AF_INET, socket.inet_pton(socket.AF_INET, text)) == text:
+            return text
+    except OSError:
+        pass
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:

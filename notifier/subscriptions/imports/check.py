@@ -6,8 +6,9 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from notifier.subscriptions.choices import InvalidChoice, active_strands
+from notifier.subscriptions.choices import InvalidChoice
 from notifier.subscriptions.imports.spool import Spool
+from notifier.subscriptions.imports.strands import strand_refs
 from notifier.subscriptions.transfer import COLUMNS, EXPORT_COLUMNS, Row, read_row
 
 BATCH = 1000
@@ -57,7 +58,7 @@ def _check_into(spool: Spool, data: Iterable[bytes], now: datetime, progress) ->
         problems = [f"missing column {name!r}" for name in missing]
         problems += [f"unknown column {name!r}" for name in unknown]
         return [(1, f"line 1: {', '.join(problems)} (expected {','.join(COLUMNS)})")]
-    strands = {strand.slug: strand for strand in active_strands()}
+    strands = {strand.slug: strand for strand in strand_refs(active_only=True)}
     batch: dict[str, Row] = {}
     read = 0
     while True:

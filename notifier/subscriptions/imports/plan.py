@@ -9,9 +9,12 @@ not override a later choice to leave, nor a bounce. Choices are set as set_choic
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
 from notifier.subscriptions.consent import FORM_VERSION, WORDING
 from notifier.subscriptions.notices import RESEND_WINDOW
@@ -26,8 +29,7 @@ SUBSCRIBER_STATE = (
 )
 
 
-@dataclass(frozen=True)
-class Follow:
+class Follow(NamedTuple):
     """A subscription as it stands: one strand's frequency, reminders and digest cursor."""
 
     frequency: str
@@ -50,7 +52,7 @@ class Existing:
     follows: dict[int, Follow] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Plan:
     """One row's effect. subscriber_id is None for a new address until it is inserted."""
 
@@ -196,20 +198,45 @@ def _later(a: datetime | None, b: datetime | None) -> datetime | None:
     return max((moment for moment in (a, b) if moment is not None), default=None)
 
 
-def consent_record(plan: Plan, action: str, moment: datetime, ip: str | None, source: str) -> dict:
-    """A consent_records row of the row's choices, as consent.record() writes one."""
-    preferences = sorted(
-        plan.row.choices.preferences, key=lambda p: (p.strand.position, p.strand.id)
+CONSENT_COLUMNS = (
+    "subscriber_id",
+    "action",
+    "created_at",
+    "ip",
+    "user_agent",
+    "source",
+    "form_version",
+    "wording",
+    "strands",
+    "preferences",
+)
+
+
+def consent_record(plan: Plan, action: str, moment: datetime, ip: str | None, source: str) -> tuple:
+    """A consent_records row (CONSENT_COLUMNS) of the row's choices, as consent.record() has it."""
+    strands, preferences = _agreed(plan.row.choices.preferences)
+    return (
+        plan.subscriber_id,
+        action,
+        moment,
+        ip,
+        None,
+        source,
+        FORM_VERSION,
+        WORDING,
+        strands,
+        preferences,
     )
-    return {
-        "subscriber_id": plan.subscriber_id,
-        "action": action,
-        "created_at": moment,
-        "ip": ip,
-        "user_agent": None,
-        "source": source,
-        "form_version": FORM_VERSION,
-        "wording": WORDING,
-        "strands": [p.strand.slug for p in preferences],
-        "preferences": [p.as_record() for p in preferences],
-    }
+
+
+@lru_cache(maxsize=1024)
+def _agreed(preferences: tuple) -> tuple[str, str]:
+    """The strands and preferences columns as JSON text, in the strands' listed order.
+
+    Remembered: most rows of a list make one of a few choices.
+    """
+    listed = sorted(preferences, key=lambda p: (p.strand.position, p.strand.id))
+    return (
+        json.dumps([p.strand.slug for p in listed]),
+        json.dumps([p.as_record() for p in listed]),
+    )

@@ -10,11 +10,12 @@ from functools import cache
 from sqlalchemy import select
 
 from notifier.extensions import db
-from notifier.models import Strand, Subscriber, Subscription
+from notifier.models import Subscriber, Subscription
 from notifier.schedules.immediate import sent_until
 from notifier.subscriptions.imports import write
 from notifier.subscriptions.imports.plan import Existing, Follow, Plan, plan_row
 from notifier.subscriptions.imports.spool import Spool
+from notifier.subscriptions.imports.strands import strand_refs
 from notifier.subscriptions.transfer import Row
 
 BATCH = 2000
@@ -58,7 +59,7 @@ def run(
 
     The caller commits, or rolls back, the whole file at once.
     """
-    strands = {strand.id: strand for strand in db.session.scalars(select(Strand))}
+    strands = {strand.id: strand for strand in strand_refs(active_only=False)}
     cursor_start = cache(sent_until)
     report = ImportReport()
     for rows in spool.batches(BATCH, strands):

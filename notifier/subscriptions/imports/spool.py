@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import marshal
 import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -23,7 +23,7 @@ class Spool:
         # An empty name: "a private, temporary on-disk database", gone when closed.
         self._db = sqlite3.connect("")
         self._db.execute(
-            "CREATE TABLE rows (email TEXT PRIMARY KEY, line INTEGER NOT NULL, data TEXT NOT NULL)"
+            "CREATE TABLE rows (email TEXT PRIMARY KEY, line INTEGER NOT NULL, data BLOB NOT NULL)"
         )
         self.count = 0
 
@@ -56,28 +56,29 @@ class Spool:
             yield [_load(email, line, data, strands) for email, line, data in page]
 
 
-def _dump(row: Row) -> str:
+def _dump(row: Row) -> bytes:
+    # marshal: plain values only, written and read back by this process alone.
     state = row.state
-    return json.dumps(
-        [
-            [[p.strand.id, p.frequency, p.reminders] for p in row.choices.preferences],
+    return marshal.dumps(
+        (
+            tuple((p.strand.id, p.frequency, p.reminders) for p in row.choices.preferences),
             _iso(row.consent_at),
             row.consent_source,
             row.consent_ip,
             state
-            and [
+            and (
                 state.status,
                 _iso(state.confirmed_at),
                 _iso(state.unsubscribed_at),
                 _iso(state.suppressed_at),
                 state.suppressed_reason,
-            ],
-        ]
+            ),
+        )
     )
 
 
-def _load(email: str, line: int, data: str, strands: Mapping[int, Strand]) -> Row:
-    preferences, consent_at, source, ip, state = json.loads(data)
+def _load(email: str, line: int, data: bytes, strands: Mapping[int, Strand]) -> Row:
+    preferences, consent_at, source, ip, state = marshal.loads(data)  # noqa: S302 - our own
     return Row(
         line=line,
         email=email,

@@ -5,16 +5,40 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, tuple_, update
+from sqlalchemy import and_, bindparam, delete, or_, tuple_, update
 
-from notifier.delivery.outbox import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Outbox, Subscriber, Subscription
-from notifier.subscriptions.imports.plan import Plan, consent_record
+from notifier.subscriptions.imports.bulk import Bulk
+from notifier.subscriptions.imports.plan import (
+    CONSENT_COLUMNS,
+    SUBSCRIBER_STATE,
+    Plan,
+    consent_record,
+)
 from notifier.subscriptions.notices import RESEND_WINDOW
 
 subscribers = Subscriber.__table__
 subscriptions = Subscription.__table__
+FOLLOW_COLUMNS = (
+    "subscriber_id",
+    "strand_id",
+    "frequency",
+    "reminders",
+    "created_at",
+    "digested_until",
+)
+OUTBOX_COLUMNS = (
+    "key",
+    "kind",
+    "to_address",
+    "subscriber_id",
+    "payload",
+    "status",
+    "attempts",
+    "created_at",
+    "next_attempt_at",
+)
 
 
 def batch(plans: list[Plan], now: datetime) -> list[Plan]:
@@ -22,36 +46,49 @@ def batch(plans: list[Plan], now: datetime) -> list[Plan]:
 
     Those are left unwritten for the caller to plan again; everything else is written.
     """
-    raced = _add_subscribers([plan for plan in plans if plan.kind == "new"], now)
+    bulk = Bulk()
+    raced = _add_subscribers(bulk, [plan for plan in plans if plan.kind == "new"], now)
     gone = {id(plan) for plan in raced}
     plans = [plan for plan in plans if id(plan) not in gone and plan.outcome != "kept"]
     _cancel_queued([plan for plan in plans if plan.cancel_reason and plan.kind != "new"])
     _change_state([plan for plan in plans if plan.state and plan.kind != "new"])
-    _change_follows(plans, now)
-    _record_consent(plans)
-    _queue_confirmations([plan for plan in plans if plan.confirm], now)
+    _change_follows(bulk, plans, now)
+    _record_consent(bulk, plans)
+    _queue_confirmations(bulk, [plan for plan in plans if plan.confirm], now)
     return raced
 
 
-def _add_subscribers(plans: list[Plan], now: datetime) -> list[Plan]:
+SUBSCRIBER_COLUMNS = (
+    "email",
+    "token_version",
+    "bounce_score",
+    "created_at",
+    "confirmation_sent_at",
+    *SUBSCRIBER_STATE,
+)
+
+
+def _add_subscribers(bulk: Bulk, plans: list[Plan], now: datetime) -> list[Plan]:
     if not plans:
         return []
-    created = db.session.execute(
-        insert_ignoring_duplicates(subscribers).returning(subscribers.c.id, subscribers.c.email),
-        [
-            {
-                "email": plan.row.email,
-                "token_version": 1,
-                "bounce_score": 0,
-                "created_at": now,
-                # A new address asked to confirm is asked now, with nothing to wait for.
-                "confirmation_sent_at": now if plan.confirm else None,
-                **plan.state,
-            }
-            for plan in plans
-        ],
-    ).all()
-    ids = {email: subscriber_id for subscriber_id, email in created}
+    rows = [
+        (
+            plan.row.email,
+            1,
+            0,
+            now,
+            # A new address asked to confirm is asked now, with nothing to wait for.
+            now if plan.confirm else None,
+            *(plan.state[column] for column in SUBSCRIBER_STATE),
+        )
+        for plan in plans
+    ]
+    ids = dict(
+        (email, subscriber_id)
+        for subscriber_id, email in bulk.insert_new(
+            subscribers, SUBSCRIBER_COLUMNS, rows, returning=("id", "email")
+        )
+    )
     raced = []
     for plan in plans:
         plan.subscriber_id = ids.get(plan.row.email)
@@ -92,7 +129,7 @@ def _change_state(plans: list[Plan]) -> None:
         )
 
 
-def _change_follows(plans: list[Plan], now: datetime) -> None:
+def _change_follows(bulk: Bulk, plans: list[Plan], now: datetime) -> None:
     dropped = [(plan.subscriber_id, s) for plan in plans for s in plan.follows_dropped]
     if dropped:
         db.session.execute(
@@ -128,32 +165,30 @@ def _change_follows(plans: list[Plan], now: datetime) -> None:
             changed,
         )
     added = [
-        {
-            "subscriber_id": plan.subscriber_id,
-            "strand_id": strand_id,
-            "frequency": follow.frequency,
-            "reminders": follow.reminders,
-            "created_at": now,
-            "digested_until": follow.digested_until,
-        }
+        (
+            plan.subscriber_id,
+            strand_id,
+            follow.frequency,
+            follow.reminders,
+            now,
+            follow.digested_until,
+        )
         for plan in plans
         for strand_id, follow in plan.follows_added.items()
     ]
-    if added:
-        db.session.execute(insert(subscriptions), added)
+    bulk.copy(subscriptions, FOLLOW_COLUMNS, added)
 
 
-def _record_consent(plans: list[Plan]) -> None:
+def _record_consent(bulk: Bulk, plans: list[Plan]) -> None:
     records = [
         consent_record(plan, action, moment, ip, source)
         for plan in plans
         for action, moment, ip, source in plan.consent
     ]
-    if records:
-        db.session.execute(insert(ConsentRecord.__table__), records)
+    bulk.copy(ConsentRecord.__table__, CONSENT_COLUMNS, records)
 
 
-def _queue_confirmations(plans: list[Plan], now: datetime) -> None:
+def _queue_confirmations(bulk: Bulk, plans: list[Plan], now: datetime) -> None:
     """A confirmation request for each address asked: new ones, and pending ones once a window.
 
     The window is claimed with a compare-and-set, as queue_confirmation() does, so a request
@@ -181,17 +216,17 @@ def _queue_confirmations(plans: list[Plan], now: datetime) -> None:
         plan.confirm = plan.kind == "new" or plan.subscriber_id in claimed
         if plan.confirm:
             emails.append(
-                {
-                    "key": f"confirm:{plan.subscriber_id}:{now.isoformat()}",
-                    "kind": "confirm",
-                    "to_address": plan.row.email,
-                    "subscriber_id": plan.subscriber_id,
-                    "payload": {},
-                    "status": "queued",
-                    "attempts": 0,
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
+                (
+                    f"confirm:{plan.subscriber_id}:{now.isoformat()}",
+                    "confirm",
+                    plan.row.email,
+                    plan.subscriber_id,
+                    {},
+                    "queued",
+                    0,
+                    now,
+                    now,
+                )
             )
     if emails:
-        db.session.execute(insert_ignoring_duplicates(Outbox.__table__), emails)
+        bulk.insert_new(Outbox.__table__, OUTBOX_COLUMNS, emails)
