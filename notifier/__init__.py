@@ -9,7 +9,9 @@ from flask import Flask
 from sqlalchemy.exc import ArgumentError
 
 from notifier import settings as settings_module
-from notifier.settings import ROOT, ConfigError
+from notifier.settings import ROOT, ConfigError, Settings
+
+MAX_BODY = 256 * 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -20,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     instance_path = config.pop("instance_path", None)
     settings = settings_module.load(config, instance_path=instance_path)
+    _check_edges(settings)
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -38,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_url,
         RATELIMIT_HEADERS_ENABLED=True,
         WTF_CSRF_TIME_LIMIT=None,
+        # No form or JSON body we take comes near this; a bigger one is refused (413) before
+        # anything reads it, so a client cannot make a process hold megabytes it never needed.
+        MAX_CONTENT_LENGTH=MAX_BODY,
     )
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -54,6 +60,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _check_edges(settings: Settings) -> None:
+    """Refuse, now rather than at a worker's first send, the settings only the edges can read."""
+    from notifier.delivery.tracking import tracking_from
+    from notifier.mail.backends import from_url
+    from notifier.mail.signing import signer_from
+
+    tracking_from(settings)  # NOTIFIER_VERP_RETURN_PATH
+    signer_from(settings)  # NOTIFIER_DKIM_*: all or none, and the key readable
+    from_url(settings.mail_url).close()  # NOTIFIER_MAIL_URL: parsed, nothing is connected
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def create_admin(email: str, password: str, actor: str = "cli") -> Admin:
     admin = Admin(email=email, password_hash=generate_password_hash(password))
     db.session.add(admin)
     db.session.add(AuditEntry(actor=actor, action="admin.create", target=email))
-    db.session.commit()
+    db.session.flush()
     return admin
 
 
@@ -59,7 +59,7 @@ def issue_token(email: str, name: str = "", actor: str = "cli") -> str:
     db.session.add(
         AuditEntry(actor=actor, action="token.create", target=admin.email, detail={"name": name})
     )
-    db.session.commit()
+    db.session.flush()
     return token
 
 

@@ -2,6 +2,7 @@
 
 from flask import Flask
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from notifier.extensions import db, migrate
@@ -25,6 +26,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def insert_ignoring_duplicates(table):
+    """An INSERT … ON CONFLICT DO NOTHING: rows whose unique key exists are skipped, not errors."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def check(engine: Engine) -> None:

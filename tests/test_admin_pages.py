@@ -29,7 +29,9 @@ PASSWORD = "a long admin password"
 
 @pytest.fixture
 def admin(app):
-    return create_admin("ops@example.org", PASSWORD)
+    admin = create_admin("ops@example.org", PASSWORD)
+    db.session.commit()  # as `notifier admin create` does
+    return admin
 
 
 def csrf_from(html: str) -> str:
@@ -72,6 +74,7 @@ def test_sign_in_shows_the_overview(client, admin):
             at=utcnow() + timedelta(days=3),
             sentence="Comments until Friday.",
             weekday_mismatch=True,
+            low_confidence=True,
         )
     )
     db.session.commit()
@@ -84,6 +87,7 @@ def test_sign_in_shows_the_overview(client, admin):
     assert "HTTP 500" in page
     assert "Draft proposals for comment" in page
     assert "does not match this date" in page
+    assert "read from loose wording" in page
 
 
 def test_wrong_password_or_address_get_the_same_answer(client, admin):
@@ -132,6 +136,7 @@ def test_admin_corrects_a_deadline_and_polls_keep_it(make_app, feed_server):
     app = make_app(feed_urls=[feed_server.url("/feed")])
     with app.app_context():
         create_admin("ops@example.org", PASSWORD)
+        db.session.commit()
         client = app.test_client()
         poll_all(utcnow())
         update = db.session.scalar(select(Update))

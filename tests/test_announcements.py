@@ -88,7 +88,9 @@ def test_bad_announcements_are_refused_and_store_nothing(app, subject, body, str
 @pytest.fixture
 def token(app):
     create_admin("admin@example.org", "a long enough password")
-    return issue_token("admin@example.org")
+    token = issue_token("admin@example.org")
+    db.session.commit()  # as the `notifier admin` commands do
+    return token
 
 
 def test_api_needs_an_admin_token(client):

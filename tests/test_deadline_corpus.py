@@ -5,7 +5,8 @@ Each line is a passage copied from a public page as the search tool's stored cop
 (`as_of` when the page has none but the passage only makes sense from a known day), the
 site's zone, and the deadline a careful reader would take from it as an exact instant, or
 null when the passage names no comment deadline. The reader is tuned on the tuning file
-only; the held-out file was split off (by source page) before any tuning and is run once.
+only; the held-out file holds passages from pages the reader was never tuned on, and is run
+once after each round of tuning (see the figures at the end).
 """
 
 from __future__ import annotations
@@ -82,6 +83,16 @@ def test_tuning_corpus(capsys):
     assert s.read >= TUNING_READ and s.left_alone >= TUNING_LEFT_ALONE, _report("tuning", s)
 
 
+def test_held_out_corpus(capsys):
+    """The honest figure: passages from pages the reader was never tuned on (the floor is
+    what the one run after tuning measured, not the target)."""
+    s = score("deadlines_held_out.jsonl")
+    with capsys.disabled():
+        print("\n" + _report("held-out", s))
+        print("\n".join(s.failures))
+    assert s.read >= HELD_OUT_READ and s.left_alone >= HELD_OUT_LEFT_ALONE, _report("held-out", s)
+
+
 def test_corpus_is_real_and_varied():
     """The corpus the figures rest on stays as large and as broad as the issue asks."""
     cases = [
@@ -96,6 +107,13 @@ def test_corpus_is_real_and_varied():
     assert 0.25 < negatives / len(cases) < 0.5
 
 
+# Measured on the held-out file once, after tuning. The first held-out part (73 passages)
+# read 34/40 (85.0%) and left 29/33 (87.9%) alone; it then joined the tuning file, and this
+# fresh one (62 passages from 40 other sites, collected before the second round of tuning)
+# read 28/37 (75.7%) and left 20/25 (80.0%) alone. Both are short of the issue's 95% and
+# 90%. Raise these only after measuring a fresh held-out file, once.
+HELD_OUT_READ = 28
+HELD_OUT_LEFT_ALONE = 20
 # Figures reached on the tuning file (counts, so a change that loses one case fails).
-TUNING_READ = 69
-TUNING_LEFT_ALONE = 53
+TUNING_READ = 151
+TUNING_LEFT_ALONE = 87

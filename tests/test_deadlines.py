@@ -445,3 +445,17 @@ def test_site_zone_is_used_for_bare_dates() -> None:
     found = find_deadline("The consultation closes on 3 June 2031.", published, paris)
     assert found is not None
     assert found.at == datetime(2031, 6, 3, 23, 59, 59, tzinfo=paris).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "low"),
+    [
+        ("Please send comments, preferably by the end of 18th February 2015.", "2015-01-10", True),
+        ("Responses should reach us by 17:00 on 30 June 2031.", "2031-05-01", True),
+        ("The consultation closes on 3 June 2031.", "2031-05-01", False),
+        ("Closing date for responses: 26 February 2016", "2015-12-04", False),
+    ],
+)
+def test_date_near_weak_cues_only_is_low_confidence(text: str, published: str, low: bool) -> None:
+    found = _find(text, published)
+    assert found is not None and found.low_confidence is low

@@ -99,7 +99,9 @@ def test_deadlines_set_command_corrects_and_cancels(site):
 
 def _token() -> str:
     create_admin("ops@example.org", "a long enough password 1")
-    return issue_token("ops@example.org")
+    token = issue_token("ops@example.org")
+    db.session.commit()
+    return token
 
 
 def test_deadline_api_corrects_audits_and_survives_polls(site, feed_server):
@@ -173,6 +175,7 @@ def test_deadlines_ics_lists_open_deadlines_only(site):
     )
     correct_deadline(cancelled.id, datetime(2031, 7, 1, tzinfo=UTC), "ops", NOW)
     correct_deadline(cancelled.id, None, "ops", NOW)
+    db.session.commit()
     response = site.test_client().get("/deadlines.ics")
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -192,5 +195,6 @@ def test_deadlines_ics_lists_open_deadlines_only(site):
     # Moving the deadline keeps the UID and bumps SEQUENCE, so calendars replace the event.
     update = db.session.scalar(select(Update).where(Update.guid == DRAFT))
     correct_deadline(update.id, datetime(2031, 6, 2, 16, 0, tzinfo=UTC), "ops", NOW)
+    db.session.commit()
     [moved] = Calendar.from_ical(site.test_client().get("/deadlines.ics").data).walk("VEVENT")
     assert str(moved["uid"]) == uid and int(moved["sequence"]) == 1

@@ -84,6 +84,7 @@ def test_wordpress_feed_is_stored_as_baseline_with_strands_deadline_and_clean_ht
     assert deadline.at == datetime(2031, 5, 30, 16, 0, tzinfo=UTC)  # 5pm BST
     assert "open for comment until 5pm on Friday 30 May 2031" in deadline.sentence
     assert deadline.weekday_mismatch is False and deadline.version == 1
+    assert deadline.low_confidence is False  # "open for comment until": a strong cue
     # A meeting and a publication date are no deadline; "RESEARCH & STATISTICS" is the strand.
     minutes = stored["https://policy.example.org/?p=99"]
     assert minutes.deadline is None and minutes.strands == []
@@ -234,6 +235,7 @@ def test_deadline_moves_is_cancelled_by_text_and_admin_correction_survives(serve
     )
     admin_set = datetime(2031, 6, 1, 10, 0, tzinfo=UTC)
     correct_deadline(updates()["e"].id, admin_set, "admin@example.org", NOW)
+    db.session.commit()
     poll_all(NOW + timedelta(hours=1))
     d = updates()["d"].deadline
     assert d.at == datetime(2031, 6, 3, 11, 0, tzinfo=UTC)

@@ -223,6 +223,7 @@ def test_admin_page_shows_per_strand_preferences_and_consent(client, ada):
     rows = {f"frequency-{FED}": "immediate", f"frequency-{RS}": "weekly"}
     post_manage(client, ada, strands=[FED, RS], **rows)
     create_admin("ops@example.org", PASSWORD)
+    db.session.commit()
     sign_in(client)
     page = client.get("/admin/subscribers?q=ada").text
     assert "Fraud, Error &amp; Debt: immediate, no reminders" in page

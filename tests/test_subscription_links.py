@@ -218,6 +218,7 @@ def test_unsubscribe_get_shows_a_button_and_changes_nothing(client, confirmed):
 @pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
 def test_one_click_unsubscribe_without_cookie_or_csrf(app, confirmed, encoding):
     client = app.test_client(use_cookies=False)
+    version = subscriber("ada@example.org").token_version
     url = f"/unsubscribe/{token('unsubscribe', confirmed)}"
     body = {"List-Unsubscribe": "One-Click"}
     if encoding == "multipart":
@@ -229,7 +230,7 @@ def test_one_click_unsubscribe_without_cookie_or_csrf(app, confirmed, encoding):
     assert "You are unsubscribed" in response.get_data(as_text=True)
     person = subscriber("ada@example.org")
     assert person.status == "unsubscribed" and person.unsubscribed_at is not None
-    assert person.token_version == 2
+    assert person.token_version == version + 1
     record = db.session.scalars(
         select(ConsentRecord).where(ConsentRecord.action == "unsubscribe")
     ).one()

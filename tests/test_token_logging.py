@@ -9,7 +9,7 @@ import urllib.request
 
 from werkzeug.serving import make_server
 
-from notifier.web.redact import RedactingRequestHandler, redact
+from notifier.redact import RedactingRequestHandler, redact
 
 
 def test_redact_replaces_tokens_in_every_token_path():

@@ -32,7 +32,7 @@ def ingest_report(raw: bytes, now: datetime, source: str = "dsn") -> list[Bounce
 def record_reports(
     reports: list[BounceReport], now: datetime, source: str, vouched: bool = True
 ) -> list[Bounce]:
-    """Record every report in one transaction: all of them or, on error, none.
+    """Record every report in the caller's transaction: all of them or, on error, none.
 
     vouched: the sender is one we trust to name addresses (the relay's authenticated webhook).
     Otherwise anyone could have mailed the report, and one that does not name a row by our
@@ -67,7 +67,7 @@ def record_reports(
             f"it names no message of ours and no address we mailed in the last "
             f"{RECENTLY_MAILED.days} days ({', '.join(ignored)})"
         )
-    db.session.commit()
+    db.session.flush()
     return bounces
 
 

@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from notifier.discovery import submodules
+from notifier.cli import (
+    admin,
+    bounces,
+    deadline_admin,
+    feeds,
+    housekeeping,
+    schedules,
+    serve,
+    subscribers,
+    updates,
+    worker,
+)
+from notifier.cli.options import fail
 from notifier.settings import ConfigError
+
+# Every command beside Flask's own; a command not listed here does not exist.
+COMMANDS: tuple[click.Command, ...] = (
+    serve.serve,
+    worker.worker,
+    schedules.scheduler,
+    feeds.poll,
+    feeds.feeds,
+    updates.updates,
+    schedules.digests_command,
+    schedules.reminders_command,
+    schedules.announcements_group,
+    housekeeping.housekeeping,
+    subscribers.subscribers,
+    deadline_admin.deadlines,
+    bounces.bounces,
+    admin.admin,
+)
 
 
 def init_app(app: Flask) -> None:
-    """Add every command that a module of this package lists in its `commands` tuple."""
-    for module in submodules("notifier.cli"):
-        for command in getattr(module, "commands", ()):
-            app.cli.add_command(command)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,11 +64,6 @@ def main(argv: list[str] | None = None) -> None:
         fail(f"cannot use the database ({_redacted(app)}): {reason}")
     except ConfigError as exc:
         fail(str(exc))
-
-
-def fail(message: str) -> None:
-    click.echo(f"notifier: error: {message}", err=True)
-    sys.exit(2)
 
 
 def _redacted(app: Flask) -> str:

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from notifier.admins import AdminError, create_admin, issue_token
+from notifier.extensions import db
 
 
 @click.group("admin")
@@ -29,6 +30,7 @@ def create(email: str, password_stdin: bool):
         created = create_admin(email, password)
     except AdminError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()
     click.echo(f"created admin {created.email}")
 
 
@@ -39,9 +41,8 @@ def create(email: str, password_stdin: bool):
 def token(email: str, name: str):
     """Print a new API token for an admin (shown once; only its hash is kept)."""
     try:
-        click.echo(issue_token(email, name))
+        token = issue_token(email, name)
     except AdminError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-commands = (admin,)
+    db.session.commit()
+    click.echo(token)

@@ -6,8 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from notifier.bounces.ingest import ReportError, ingest_report
-from notifier.cli import fail
-from notifier.cli.options import now_option, resolve_now
+from notifier.cli.options import fail, now_option, resolve_now
 from notifier.extensions import db
 
 
@@ -28,6 +27,7 @@ def ingest(report, now):
     except ReportError as exc:
         db.session.rollback()
         fail(f"cannot use this report: {exc}")
+    db.session.commit()
     if not recorded:
         click.echo("report says the mail was delivered: nothing to do")
     for bounce in recorded:
@@ -36,6 +36,3 @@ def ingest(report, now):
             if bounce.kind != "complaint"
             else f"complaint from {bounce.email}"
         )
-
-
-commands = (bounces,)

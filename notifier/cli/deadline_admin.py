@@ -34,10 +34,8 @@ def set_deadline(guid: str, when: str, now):
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="ISO|none") from None
     deadline = correct_deadline(ids[0], at, "cli", resolve_now(now))
+    db.session.commit()
     if deadline.cancelled:
         click.echo(f"{guid}: not a deadline (cancelled by an admin)")
     else:
         click.echo(f"{guid}: deadline {deadline.at.astimezone(tz).isoformat()}")
-
-
-commands = (deadlines,)

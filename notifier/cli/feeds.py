@@ -56,6 +56,3 @@ def feeds(as_json: bool, now):
         )
         if row["last_error"]:
             click.echo(f"  last error at {row['last_error_at']}: {row['last_error']}")
-
-
-commands = (poll, feeds)

@@ -1,13 +1,16 @@
-"""Options shared by commands that depend on the clock."""
+"""Options shared by commands that depend on the clock, and the one way a command fails."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import sys
+from datetime import datetime
+from typing import NoReturn
 
 import click
 from flask import current_app
 
 from notifier.models import utcnow
+from notifier.moments import BadMoment, parse_moment
 
 
 class IsoDateTime(click.ParamType):
@@ -19,12 +22,9 @@ class IsoDateTime(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 date and time", param, ctx)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=current_app.config["NOTIFIER"].tz)
-        return moment.astimezone(UTC)
+            return parse_moment(value, current_app.config["NOTIFIER"].tz)
+        except BadMoment as exc:
+            self.fail(str(exc), param, ctx)
 
 
 now_option = click.option(
@@ -37,3 +37,9 @@ now_option = click.option(
 
 def resolve_now(now: datetime | None) -> datetime:
     return now or utcnow()
+
+
+def fail(message: str) -> NoReturn:
+    """Stop the command with one line and exit status 2: no traceback for an operator."""
+    click.echo(f"notifier: error: {message}", err=True)
+    sys.exit(2)

@@ -82,6 +82,3 @@ def scheduler():
         if runner.running:
             runner.shutdown(wait=True)
         clock.release()
-
-
-commands = (digests_command, reminders_command, announcements_group, scheduler)

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 
 from notifier.delivery.loop import Worker
 from notifier.mail.backends import from_url
-from notifier.web.redact import RedactingRequestHandler
+from notifier.redact import RedactingRequestHandler
 
 
 @click.command("serve")
@@ -57,6 +57,3 @@ def _start_clock(app):
 def _deliver(app, stop: threading.Event) -> None:
     mailer = functools.partial(from_url, app.config["NOTIFIER"].mail_url)
     Worker(app, mailer, stop).run()
-
-
-commands = (serve,)

@@ -9,8 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from notifier.bounces.suppression import SuppressionError, unsuppress
-from notifier.cli import fail
-from notifier.cli.options import now_option, resolve_now
+from notifier.cli.options import fail, now_option, resolve_now
 from notifier.cli.progress import Progress, count_lines
 from notifier.database import analyze
 from notifier.extensions import db
@@ -98,6 +97,3 @@ def _refuse(lines: list[str]) -> None:
     for line in lines:
         click.echo(f"  {line}", err=True)
     sys.exit(2)
-
-
-commands = (subscribers,)

@@ -7,7 +7,7 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from notifier.feeds.listing import list_updates
+from notifier.publish.listing import list_updates
 
 
 @click.command("updates")
@@ -24,6 +24,3 @@ def updates(as_json: bool, limit: int):
         deadline = f"  deadline {row['deadline']}" if row["deadline"] else ""
         strands = ",".join(row["strands"]) or "general"
         click.echo(f"{row['published'] or '-'}  [{strands}]  {row['title']}{deadline}")
-
-
-commands = (updates,)

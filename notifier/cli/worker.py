@@ -36,6 +36,3 @@ def worker(once: bool, now):
         )
     else:
         run_forever(mailer)
-
-
-commands = (worker,)

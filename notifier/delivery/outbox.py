@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
-
+from notifier.database import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Outbox, utcnow
-
-
-def insert_ignoring_duplicates(table):
-    """An INSERT that skips rows whose unique key already exists, on either database."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
 
 
 def enqueue(

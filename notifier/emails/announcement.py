@@ -10,6 +10,7 @@ from notifier.emails.list_email import list_email, subscriber_of
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Announcement, Outbox
+from notifier.models.email_kinds import AnnouncementPayload, payload_of
 
 
 def markdown_html(source: str) -> Markup:
@@ -19,7 +20,7 @@ def markdown_html(source: str) -> Markup:
 
 
 def announcement(row: Outbox) -> Email:
-    item = db.session.get(Announcement, row.payload["announcement"])
+    item = db.session.get(Announcement, payload_of(row, AnnouncementPayload)["announcement"])
     return list_email(
         row,
         subscriber_of(row),

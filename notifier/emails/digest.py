@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import false, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload, selectinload
 from notifier.emails.list_email import (
     list_email,
     local_time,
-    parse_moment,
     subscriber_of,
     summary,
 )
@@ -18,6 +17,13 @@ from notifier.emails.templates import once
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Deadline, Outbox, Strand, Update
+from notifier.models.email_kinds import (
+    DigestPayload,
+    ImmediatePayload,
+    digest_frequency,
+    payload_of,
+)
+from notifier.moments import parse_moment
 
 CLOSING_SOON = timedelta(days=7)
 
@@ -48,7 +54,8 @@ def _item(update: Update, updated: bool = False) -> dict:
 
 def immediate(row: Outbox) -> Email:
     subscriber = subscriber_of(row)
-    (update,) = once(("updates", row.payload["update"]), lambda: _updates([row.payload["update"]]))
+    update_id = payload_of(row, ImmediatePayload)["update"]
+    (update,) = once(("updates", update_id), lambda: _updates([update_id]))
     return list_email(
         row, subscriber, f"New update: {update.title}", "immediate", item=_item(update)
     )
@@ -93,10 +100,10 @@ def closing_soon(reminded: list[Strand], after, until) -> list[dict]:
 
 def digest(row: Outbox) -> Email:
     subscriber = subscriber_of(row)
-    kind = row.key.split(":")[1]  # digest:<daily|weekly>:<period>:<subscriber>
-    since = parse_moment(row.payload["since"])
-    until = parse_moment(row.payload["until"])
-    ids = tuple(row.payload["updates"])
+    kind = digest_frequency(row.key)
+    payload = payload_of(row, DigestPayload)
+    since, until = parse_moment(payload["since"], UTC), parse_moment(payload["until"], UTC)
+    ids = tuple(payload["updates"])
     # Digests of one period share their updates: loaded once per pass, not once per digest.
     updates = once(("updates", ids), lambda: _updates(list(ids)))
     # The worker loaded each subscriber with their strands: no query per digest for them.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 
@@ -61,12 +61,6 @@ def local_time(moment: datetime) -> str:
     """A moment as people read it in the service's zone: 'Friday 29 August 2014, 23:59 BST'."""
     local = moment.astimezone(current_app.config["NOTIFIER"].tz)
     return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local:%Z}"
-
-
-def parse_moment(value: str) -> datetime:
-    """A moment stored in a payload: ISO 8601, naive meaning UTC (as SQLite keeps it)."""
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def summary(text: str, limit: int = 280) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 
 from notifier.extensions import db
 from notifier.models import AuditEntry, Deadline, Update
-
-END_OF_DAY = time(23, 59, 59)
+from notifier.moments import END_OF_DAY, parse_moment
 
 
 class UnknownUpdate(LookupError):
@@ -15,20 +14,15 @@ class UnknownUpdate(LookupError):
 
 
 def parse_deadline_input(value: str, tz) -> datetime:
-    """An ISO 8601 date or moment; a bare date is the end of that day, no offset is local time."""
-    value = value.strip()
-    try:
-        if len(value) == 10:
-            moment = datetime.combine(date.fromisoformat(value), END_OF_DAY)
-        else:
-            moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date or date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+    """An ISO 8601 date or moment; a bare date is the end of that day, no offset is local time.
+
+    :raise BadMoment: (a ValueError) naming what is wrong with the text.
+    """
+    return parse_moment(value, tz, bare_date=END_OF_DAY)
 
 
 def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datetime) -> Deadline:
-    """Set (or with None, cancel) the update's deadline as an admin, audited; commits."""
+    """Set (or with None, cancel) the update's deadline as an admin, audited; the caller commits."""
     update = db.session.get(Update, update_id)
     if update is None:
         raise UnknownUpdate(f"no update with id {update_id}")
@@ -46,6 +40,7 @@ def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datet
     deadline.cancelled = at is None
     deadline.source = "admin"
     deadline.weekday_mismatch = False  # an admin has looked at it
+    deadline.low_confidence = False
     deadline.corrected_by = actor
     deadline.corrected_at = now
     deadline.updated_at = now
@@ -58,7 +53,7 @@ def correct_deadline(update_id: int, at: datetime | None, actor: str, now: datet
             detail={"guid": update.guid, "before": before, "after": _state(deadline)},
         )
     )
-    db.session.commit()
+    db.session.flush()
     return deadline
 
 

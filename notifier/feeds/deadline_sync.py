@@ -41,6 +41,7 @@ def sync_deadline(update: Update, found: Found | None, now: datetime) -> None:
                     previous_at=found.previous_at,
                     sentence=found.sentence,
                     weekday_mismatch=found.weekday_mismatch,
+                    low_confidence=found.low_confidence,
                     created_at=now,
                     updated_at=now,
                 )
@@ -51,7 +52,10 @@ def sync_deadline(update: Update, found: Found | None, now: datetime) -> None:
         changes["cancelled"] = True
     else:
         changes.update(
-            cancelled=False, sentence=found.sentence, weekday_mismatch=found.weekday_mismatch
+            cancelled=False,
+            sentence=found.sentence,
+            weekday_mismatch=found.weekday_mismatch,
+            low_confidence=found.low_confidence,
         )
         if found.at != current.at:
             changes.update(previous_at=current.at, at=found.at, version=current.version + 1)

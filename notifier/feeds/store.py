@@ -15,6 +15,7 @@ from notifier.feeds.deadline_sync import read_deadline, sync_deadline
 from notifier.feeds.parse import Entry
 from notifier.feeds.sanitise import clean_html, plain, to_text
 from notifier.feeds.strands import matching_strands
+from notifier.meetings.propose import propose_meetings
 from notifier.models import Feed, Strand, Update
 
 BATCH = 500
@@ -67,6 +68,7 @@ def store_entries(feed: Feed, entries: list[Entry], now: datetime, settings) -> 
         if [s.id for s in update.strands] != [s.id for s in new_strands]:
             update.strands = new_strands
         sync_deadline(update, read_deadline(update, settings.tz, now), now)
+        propose_meetings(update, strands, settings.tz, now)
     return stored
 
 

@@ -2,6 +2,7 @@
 
 from notifier.models.admin import Admin, ApiToken, AuditEntry
 from notifier.models.base import utcnow
+from notifier.models.calendar import CalendarToken, Meeting, Mute
 from notifier.models.content import Deadline, Feed, Update, update_strands
 from notifier.models.outbox import (
     Announcement,
@@ -12,6 +13,7 @@ from notifier.models.outbox import (
     Outbox,
 )
 from notifier.models.people import ConsentRecord, Strand, Subscriber, Subscription
+from notifier.models.privacy import Erasure
 
 __all__ = [
     "Admin",
@@ -19,12 +21,16 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Bounce",
+    "CalendarToken",
     "ConsentRecord",
     "Deadline",
     "DeliveryWorker",
     "DigestRun",
+    "Erasure",
     "Feed",
     "Lock",
+    "Meeting",
+    "Mute",
     "Outbox",
     "Strand",
     "Subscriber",

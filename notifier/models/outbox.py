@@ -32,7 +32,8 @@ class Outbox(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The idempotency key, e.g. "digest:daily:2026-11-25:42": unique in the database.
+    # The idempotency key, e.g. "digest:daily:2026-11-25:42": unique; its forms, and the
+    # payload of each kind, are in models/email_kinds.py.
     key: Mapped[str] = mapped_column(String(200), unique=True)
     # confirm, already_subscribed, immediate, digest, reminder, deadline_moved, announcement
     kind: Mapped[str] = mapped_column(String(40))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
@@ -13,6 +14,10 @@ from notifier.models.base import UTCDateTime, utcnow
 STATUSES = ("pending", "confirmed", "unsubscribed", "suppressed")
 # Fastest first: an update reaches a subscriber at the first of these among its strands.
 FREQUENCIES = ("immediate", "daily", "weekly")
+
+
+def first_token_version() -> int:
+    return secrets.randbelow(2**30) + 1
 
 
 class Strand(db.Model):
@@ -37,8 +42,9 @@ class Subscriber(db.Model):
     # Normalised: trimmed, lower-cased; unique so one person is one row.
     email: Mapped[str] = mapped_column(String(320), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
-    # Bumped on unsubscribe so every link signed before stops working.
-    token_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped on unsubscribe so every link signed before stops working. It starts at random:
+    # SQLite may give an erased subscriber's id to someone new, whose links must not be theirs.
+    token_version: Mapped[int] = mapped_column(Integer, default=first_token_version)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_ip: Mapped[str | None] = mapped_column(String(64))

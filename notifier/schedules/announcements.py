@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
 from notifier.extensions import db
 from notifier.models import Admin, Announcement, AuditEntry, Strand
-from notifier.schedules.fanout import S, follows, json_object, queue_to
+from notifier.models.email_kinds import AnnouncementPayload, announcement_prefix
+from notifier.schedules.fanout import S, follows, payload, queue_to
 
 MAX_SUBJECT = 200
 
@@ -104,9 +105,8 @@ def queue(announcement: Announcement, now: datetime) -> Announcement:
             select(Strand.id).where(Strand.slug.in_(announcement.strands))
         ).all()
         where.append(follows(strand_ids))
-    payload = json_object(literal("announcement"), literal(announcement.id))
-    prefix = f"announcement:{announcement.id}:"
-    queue_to(where, prefix, "announcement", payload, now, announcement)
+    email = payload(AnnouncementPayload, announcement=announcement.id)
+    queue_to(where, announcement_prefix(announcement.id), "announcement", email, now, announcement)
     # Marked only after every batch committed: a killed fan-out is finished by the next run.
     announcement.queued_at = now
     db.session.commit()

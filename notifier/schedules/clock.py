@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from notifier.extensions import db
 from notifier.feeds.poll import poll_due
 from notifier.models import utcnow
+from notifier.observe import metrics
 from notifier.schedules import announcements, digests, housekeeping, immediate, locks, reminders
 
 log = logging.getLogger(__name__)
@@ -30,13 +32,6 @@ LEASE_SECONDS = 120
 HEARTBEAT_SECONDS = 30
 MINUTE = 60
 SERIAL = "serial"
-
-
-def poll(now: datetime) -> None:
-    """Poll the feeds that are due, then queue what the poll brought in."""
-    poll_due(now)
-    immediate.send_new_updates(now)
-    reminders.notify_moved(now)
 
 
 def queue_digests(now: datetime) -> None:
@@ -58,11 +53,20 @@ class Clock:
         self.acting: bool | None = None
 
     def jobs(self) -> dict[str, tuple[Callable[[datetime], object], float]]:
-        """Each job's function and its interval in seconds."""
+        """Each job's function and its interval in seconds; each service runs in one job only.
+
+        The poll only polls. What it brings in goes out through the minute jobs: immediate
+        emails through "immediate", notes on moved deadlines through "reminders". They find
+        what is owed whoever stored it (a poll, `notifier poll` by hand, an admin's
+        correction), so calling them from the poll too only ran the same work twice.
+        """
         settings = self.app.config["NOTIFIER"]
         return {
-            "heartbeat": (lambda now: None, HEARTBEAT_SECONDS),
-            "poll": (poll, settings.poll_interval_minutes * MINUTE),
+            "heartbeat": (
+                lambda now: locks.beat(locks.HEARTBEAT, self.holder, now),
+                HEARTBEAT_SECONDS,
+            ),
+            "poll": (poll_due, settings.poll_interval_minutes * MINUTE),
             # Due-checks run every minute: each finds or creates its period's run, so a tick
             # after the scheduled instant (or after downtime) does the work once.
             "immediate": (immediate.send_new_updates, MINUTE),
@@ -70,12 +74,14 @@ class Clock:
             "reminders": (queue_reminders, MINUTE),
             "announcements": (announcements.send_due, MINUTE),
             "retention": (
-                lambda now: housekeeping.purge_old(now, settings.retention_days),
+                lambda now: log.info("%s", housekeeping.housekeep(now, settings)),
                 60 * MINUTE,
             ),
         }
 
-    def run(self, job: Callable[[datetime], object], now: datetime | None = None) -> bool:
+    def run(
+        self, job: Callable[[datetime], object], now: datetime | None = None, name: str = ""
+    ) -> bool:
         """Run one job in an app context if this process holds the lease; True if it acted."""
         with self.app.app_context():
             now = now or utcnow()
@@ -84,7 +90,11 @@ class Clock:
                 self._say(acting)
                 if not acting:
                     return False
+                started = time.perf_counter()
                 job(now)
+                metrics.JOB_SECONDS.labels(name or getattr(job, "__name__", "job")).observe(
+                    time.perf_counter() - started
+                )
                 return True
             except OperationalError as exc:
                 # The database is away (a restart): one line, and the next tick tries again.
@@ -123,6 +133,7 @@ class Clock:
                 "interval",
                 executor="default" if name == "heartbeat" else SERIAL,
                 args=[job],
+                kwargs={"name": name},
                 seconds=seconds,
                 id=name,
                 next_run_time=utcnow(),

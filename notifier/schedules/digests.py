@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, exists, false, func, literal, or_, select, up
 from notifier.extensions import db
 from notifier.models import DigestRun, Update, update_strands
 from notifier.models.base import UTCDateTime
+from notifier.models.email_kinds import DigestPayload, digest_prefix
 from notifier.models.people import FREQUENCIES
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
@@ -23,7 +24,7 @@ from notifier.schedules.fanout import (
     in_batches,
     insert_emails,
     json_array_agg,
-    json_object,
+    payload,
     with_statistics,
 )
 from notifier.schedules.periods import period_for
@@ -141,18 +142,15 @@ def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -
     changed = and_(
         U.c.revision > 1, U.c.changed_at > since, U.c.changed_at <= end, U.c.stored_at <= since
     )
-    payload = json_object(
-        literal("run"),
-        literal(run.id),
-        literal("since"),
-        func.min(since),
-        literal("until"),
-        literal(run.period_end.isoformat()),
-        literal("updates"),
-        json_array_agg(U.c.id.distinct()),
+    email = payload(
+        DigestPayload,
+        run=run.id,
+        since=func.min(since),
+        until=run.period_end.isoformat(),
+        updates=json_array_agg(U.c.id.distinct()),
     )
     mine = [S.c.status == "confirmed", S.c.id.between(lo, hi)]
-    columns = email_columns(f"digest:{run.kind}:{run.period_key}:", "digest", payload, now)
+    columns = email_columns(digest_prefix(run.kind, run.period_key), "digest", email, now)
     queued = insert_emails(
         select(*columns)
         .select_from(

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import String, case, cast, exists, func, literal, select, text
+from sqlalchemy import ColumnElement, String, case, cast, exists, func, literal, select, text
 
-from notifier.database import analyze
-from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.database import analyze, insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Outbox, Subscriber, Subscription
 from notifier.models.base import UTCDateTime
+from notifier.models.email_kinds import fields
 from notifier.models.people import FREQUENCIES
 
 # Subscribers per INSERT … SELECT: each batch is one short transaction.
@@ -49,6 +49,18 @@ def json_object(*pairs):
 def json_array_agg(column):
     """A JSON array aggregated in SQL from a column."""
     return func.json_agg(column) if postgres() else func.json_group_array(column)
+
+
+def payload(shape: type, **values) -> ColumnElement:
+    """A payload of one of email_kinds' shapes built in SQL; values are SQL or plain values."""
+    if values.keys() != fields(shape):
+        raise TypeError(f"{shape.__name__} has {sorted(fields(shape))}, not {sorted(values)}")
+    pairs = ((literal(name), _sql(value)) for name, value in values.items())
+    return json_object(*(part for pair in pairs for part in pair))
+
+
+def _sql(value):
+    return value if isinstance(value, ColumnElement) else literal(value)
 
 
 def email_columns(key_prefix: str, kind: str, payload, now: datetime) -> list:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import DigestRun, Update
+from notifier.models.email_kinds import ImmediatePayload, immediate_prefix
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
     CONFIRMED_AT,
@@ -16,7 +17,7 @@ from notifier.schedules.fanout import (
     S,
     after_run,
     follows,
-    json_object,
+    payload,
     queue_to,
     with_statistics,
 )
@@ -88,7 +89,7 @@ def fan_out_update(update: Update, now: datetime) -> int:
         update.stored_at > CONFIRMED_AT,
         follows(strand_ids, SUB.c.frequency == KIND),
     ]
-    payload = json_object(literal("update"), literal(update.id))
-    queued = queue_to(where, f"immediate:{update.id}:", KIND, payload, now, run)
+    email = payload(ImmediatePayload, update=update.id)
+    queued = queue_to(where, immediate_prefix(update.id), KIND, email, now, run)
     runs.finish(run, now)
     return queued

@@ -5,13 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, false, literal, select, true
+from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from notifier.extensions import db
 from notifier.models import Deadline, DigestRun, Outbox, Update
+from notifier.models.email_kinds import (
+    MovedPayload,
+    ReminderPayload,
+    moved_prefix,
+    reminder_prefix,
+    reminder_version_prefix,
+)
 from notifier.schedules import runs
-from notifier.schedules.fanout import SUB, S, follows, json_object, queue_to
+from notifier.schedules.fanout import SUB, S, follows, payload, queue_to
 from notifier.schedules.periods import daily_period, local_instant
 
 KIND = "reminders"
@@ -86,19 +93,16 @@ def _audience(deadline: Deadline) -> list:
 
 def _fan_out(run: DigestRun, deadline: Deadline, offset: int, now: datetime) -> int:
     where = _audience(deadline)
-    payload = json_object(
-        literal("deadline"),
-        literal(deadline.id),
-        literal("version"),
-        literal(deadline.version),
-        literal("offset"),
-        literal(offset),
-        literal("at"),
-        literal(deadline.at.isoformat()),
+    email = payload(
+        ReminderPayload,
+        deadline=deadline.id,
+        version=deadline.version,
+        offset=offset,
+        at=deadline.at.isoformat(),
     )
     # The version in the key: a moved deadline gets its reminders planned afresh.
-    prefix = f"reminder:{deadline.id}:v{deadline.version}:d{offset}:"
-    return queue_to(where, prefix, "reminder", payload, now, run)
+    prefix = reminder_prefix(deadline.id, deadline.version, offset)
+    return queue_to(where, prefix, "reminder", email, now, run)
 
 
 def notify_moved(now: datetime) -> int:
@@ -124,21 +128,18 @@ def _fan_out_moved(run: DigestRun, deadline: Deadline, now: datetime) -> int:
         select(1).where(
             Outbox.subscriber_id == S.c.id,
             Outbox.kind == "reminder",
-            Outbox.key.like(f"reminder:{deadline.id}:v%"),
-            ~Outbox.key.like(f"reminder:{deadline.id}:v{deadline.version}:%"),
+            Outbox.key.like(reminder_version_prefix(deadline.id) + "%"),
+            ~Outbox.key.like(reminder_version_prefix(deadline.id, deadline.version) + "%"),
         )
     )
     # Only those who still want reminders for this update hear that its deadline moved.
     where = [*_audience(deadline), reminded_before]
-    payload = json_object(
-        literal("deadline"),
-        literal(deadline.id),
-        literal("version"),
-        literal(deadline.version),
-        literal("at"),
-        literal(deadline.at.isoformat()),
-        literal("previous_at"),
-        literal(deadline.previous_at.isoformat() if deadline.previous_at else None),
+    email = payload(
+        MovedPayload,
+        deadline=deadline.id,
+        version=deadline.version,
+        at=deadline.at.isoformat(),
+        previous_at=deadline.previous_at.isoformat() if deadline.previous_at else None,
     )
-    prefix = f"deadline_moved:{deadline.id}:v{deadline.version}:"
-    return queue_to(where, prefix, MOVED, payload, now, run)
+    prefix = moved_prefix(deadline.id, deadline.version)
+    return queue_to(where, prefix, MOVED, email, now, run)

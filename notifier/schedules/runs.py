@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from notifier.delivery.outbox import insert_ignoring_duplicates
+from notifier.database import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import DigestRun
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from notifier.models import Subscriber
 from notifier.subscriptions import consent
 from notifier.subscriptions.consent import Origin
+from notifier.subscriptions.erase import forget_erasure
 
 
 class CannotConfirm(Exception):
@@ -23,4 +24,6 @@ def confirm(subscriber: Subscriber, origin: Origin, now: datetime) -> bool:
     subscriber.confirmed_at = now
     subscriber.confirmed_ip = origin.ip
     consent.record(subscriber, "confirm", origin, now)
+    # They came back and confirmed afresh: the erasure no longer speaks for them.
+    forget_erasure(subscriber.email)
     return True

@@ -9,6 +9,7 @@ from sqlalchemy import or_, update
 from notifier.delivery.outbox import enqueue
 from notifier.extensions import db
 from notifier.models import Subscriber
+from notifier.models.email_kinds import already_subscribed_key, confirm_key
 
 RESEND_WINDOW = timedelta(minutes=10)
 
@@ -18,7 +19,7 @@ def queue_confirmation(subscriber: Subscriber, now: datetime, *, force: bool = F
     if not _claim_window(Subscriber.confirmation_sent_at, subscriber, now, force=force):
         return False
     return enqueue(
-        f"confirm:{subscriber.id}:{now.isoformat()}",
+        confirm_key(subscriber.id, now),
         "confirm",
         subscriber.email,
         subscriber_id=subscriber.id,
@@ -31,7 +32,7 @@ def queue_already_subscribed(subscriber: Subscriber, now: datetime) -> bool:
     if not _claim_window(Subscriber.notice_sent_at, subscriber, now):
         return False
     return enqueue(
-        f"already_subscribed:{subscriber.id}:{now.isoformat()}",
+        already_subscribed_key(subscriber.id, now),
         "already_subscribed",
         subscriber.email,
         subscriber_id=subscriber.id,

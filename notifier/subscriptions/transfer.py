@@ -7,14 +7,16 @@ import ipaddress
 import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Strand, Subscriber, Subscription
 from notifier.models.people import STATUSES
+from notifier.moments import BadMoment, parse_moment
 from notifier.subscriptions.choices import (
     Choices,
     InvalidChoice,
@@ -167,10 +169,10 @@ def _moment(field: str, text: str, now: datetime) -> datetime | None:
     if not text:
         return None
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidChoice(field, f"{text!r} is not an ISO 8601 date and time") from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        # Exports always carry an offset; a hand-written time without one is local, as elsewhere.
+        moment = parse_moment(text, current_app.config["NOTIFIER"].tz)
+    except BadMoment as exc:
+        raise InvalidChoice(field, str(exc)) from None
     if moment > now:
         raise InvalidChoice(field, f"{text} is in the future")
     return moment

@@ -2,30 +2,87 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Blueprint, Flask, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
+from notifier.web import (
+    admin,
+    api_announcements,
+    api_deadlines,
+    api_erase,
+    api_subscriptions,
+    archive,
+    bounces,
+    calendar,
+    confirm,
+    health,
+    manage,
+    metrics,
+    openapi,
+    own_data,
+    privacy,
+    public,
+    unsubscribe,
+)
+from notifier.web.problems import problem
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 
+# Every part of the site; a blueprint not listed here is not served.
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    public.bp,
+    confirm.bp,
+    manage.bp,
+    own_data.bp,
+    privacy.bp,
+    unsubscribe.bp,
+    calendar.bp,
+    archive.bp,
+    health.bp,
+    metrics.bp,
+    admin.bp,
+    api_subscriptions.bp,
+    api_deadlines.bp,
+    api_announcements.bp,
+    api_erase.bp,
+    bounces.bp,
+    openapi.bp,
+)
+
+
+class RowId(IntegerConverter):
+    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
 
 def init_app(app: Flask) -> None:
-    from notifier.discovery import submodules
+    from notifier.web import intake
 
-    csrf.init_app(app)
+    # Before-request hooks run in this order: rate limits need no body, so they go first;
+    # then the room for a body and what every body must be; CSRF, which reads forms, last.
     limiter.init_app(app)
-    # Every module of this package that defines a blueprint `bp` is part of the site.
-    for module in submodules("notifier.web"):
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+    intake.init_app(app)
+    csrf.init_app(app)
+    app.url_map.converters["id"] = RowId
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
-    app.context_processor(lambda: {"site_name": app.config["NOTIFIER"].site_name})
+    app.context_processor(
+        lambda: {
+            "site_name": app.config["NOTIFIER"].site_name,
+            # Absolute, for emails; the same for everyone, so shared renders may hold it.
+            "privacy_url": f"{app.config['NOTIFIER'].base_url}/privacy",
+        }
+    )
     app.add_template_filter(_local_time, "local")
 
 
@@ -43,7 +100,7 @@ def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/")):
+    if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/", "/mute/")):
         # These URLs carry a subscriber's token: never leak it to another site.
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
@@ -52,7 +109,7 @@ def _security_headers(response):
 
 def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
-        return {"error": exc.name, "message": exc.description}, exc.code
+        return problem(exc.code, exc.description, exc.name)
     return render_template(
         "error.html", code=exc.code, title=exc.name, message=exc.description
     ), exc.code
@@ -62,11 +119,11 @@ def _server_error(exc: Exception):
     # Never a stack trace to a visitor; the log keeps it for us.
     from flask import current_app
 
-    from notifier.web.redact import redact
+    from notifier.redact import redact
 
     current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):
-        return {"error": "Internal Server Error", "message": "Something went wrong."}, 500
+        return problem(500, "Something went wrong.")
     return render_template(
         "error.html",
         code=500,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, current_app, g, request
 
 from notifier.extensions import csrf
 from notifier.models import utcnow
+from notifier.moments import BadMoment, parse_moment
 from notifier.schedules.announcements import AnnouncementError, create_announcement, status
 from notifier.web.auth import require_api_admin
 
@@ -24,15 +25,10 @@ def bad_request(fields: dict[str, str]):
 
 
 def _send_at(raw) -> datetime | None:
-    """An ISO 8601 moment; without an offset it is local time in NOTIFIER_TIMEZONE."""
+    """An ISO 8601 moment, read by notifier.moments' one rule; None when absent."""
     if raw is None or raw == "":
         return None
-    moment = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-    if moment is None:
-        raise ValueError
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=current_app.config["NOTIFIER"].tz)
-    return moment.astimezone(UTC)
+    return parse_moment(raw, current_app.config["NOTIFIER"].tz)
 
 
 @bp.post("/announcements")
@@ -44,8 +40,8 @@ def create():
         return bad_request({"body": "Send a JSON object with subject and body."})
     try:
         send_at = _send_at(body.get("send_at"))
-    except (TypeError, ValueError):
-        return bad_request({"send_at": "send_at must be an ISO 8601 date and time."})
+    except BadMoment as exc:
+        return bad_request({"send_at": f"send_at must be an ISO 8601 date and time: {exc}."})
     strands = body.get("strands")
     try:
         announcement = create_announcement(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, request
 
-from notifier.extensions import csrf
+from notifier.extensions import csrf, db
 from notifier.feeds.corrections import UnknownUpdate, correct_deadline, parse_deadline_input
 from notifier.models import utcnow
 from notifier.web.auth import require_api_admin
@@ -13,7 +13,7 @@ bp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-@bp.put("/updates/<int:update_id>/deadline")
+@bp.put("/updates/<id:update_id>/deadline")
 @require_api_admin
 def put_deadline(update_id: int):
     """Set the deadline from JSON {"deadline": ISO 8601 or null}; null means "not a deadline".
@@ -35,6 +35,7 @@ def put_deadline(update_id: int):
         abort(400, description=str(exc))
     except UnknownUpdate as exc:
         abort(404, description=str(exc))
+    db.session.commit()
     return {
         "update_id": update_id,
         "deadline": None if deadline.cancelled else deadline.at.astimezone(settings.tz).isoformat(),

@@ -17,10 +17,11 @@ from notifier.subscriptions.choices import (
     pick_strands,
 )
 from notifier.subscriptions.subscribe import subscribe
-from notifier.web.abuse import limited
+from notifier.web.abuse import limit_writes, spend_address
 from notifier.web.visitor import origin
 
 bp = Blueprint("api_subscriptions", __name__, url_prefix="/api/v1")
+limit_writes(bp)
 # A JSON API called cross-site by design: no cookies, so no CSRF; CORS decides who may call.
 csrf.exempt(bp)
 
@@ -32,7 +33,6 @@ ACCEPTED = {
 
 
 @bp.post("/subscriptions")
-@limited
 def create_subscription():
     """Answer 202 with the same body whatever the address's state; 400 names bad fields.
 
@@ -43,6 +43,7 @@ def create_subscription():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return {"error": "Bad Request", "message": "Send a JSON object."}, 400
+    spend_address(body.get("email"))
     errors: dict[str, str] = {}
     email = _field(errors, "email", lambda: normalise_email(_typed(body, "email", str, "")))
     frequency = _field(

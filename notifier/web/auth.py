@@ -5,14 +5,19 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, g, request
+from sqlalchemy import update
 
 from notifier.admins import live_token
 from notifier.extensions import db
-from notifier.models import utcnow
+from notifier.models import ApiToken, utcnow
 
 
 def require_api_admin(view):
-    """Let the view run only for a valid `Authorization: Bearer TOKEN`; 401 otherwise."""
+    """Let the view run only for a valid `Authorization: Bearer TOKEN`; 401 otherwise.
+
+    The view commits its own work (docs/adr/0016); the token's use is recorded after it, in a
+    transaction of its own, so what the view left uncommitted is never committed by us.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -21,8 +26,13 @@ def require_api_admin(view):
         if row is None:
             abort(401, description="Send an admin API token as 'Authorization: Bearer TOKEN'.")
         g.admin = row.admin
-        row.last_used_at = utcnow()
+        token_id = row.id
+        response = view(*args, **kwargs)
+        db.session.rollback()
+        db.session.execute(
+            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow())
+        )
         db.session.commit()
-        return view(*args, **kwargs)
+        return response
 
     return wrapper

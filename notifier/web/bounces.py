@@ -9,14 +9,17 @@ from flask import Blueprint, abort, current_app, request
 from notifier.bounces.ingest import ReportError, ingest_report, record_reports, reports_from_json
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
+from notifier.web.intake import body_limit
 
 bp = Blueprint("bounces", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
+MAX_REPORT = 4 * 1024 * 1024
 RAW_TYPES = ("message/rfc822", "multipart/report", "text/plain", "application/octet-stream")
 
 
 @bp.post("/bounces")
+@body_limit(MAX_REPORT)  # a report may carry the whole message that bounced
 def receive():
     """Record a JSON {email, type, diagnostic} (or a list of them) or a raw DSN/ARF message."""
     _authenticate()
@@ -34,6 +37,7 @@ def receive():
     except ReportError as exc:
         db.session.rollback()
         return {"error": "Bad Request", "message": str(exc)}, 400
+    db.session.commit()
     return {"recorded": [{"email": b.email, "type": b.kind} for b in recorded]}, 200
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from notifier.extensions import db
 from notifier.models import utcnow
+from notifier.subscriptions import calendar_link
 from notifier.subscriptions.choices import FREQUENCY_LABELS
 from notifier.subscriptions.manage import change_preferences
+from notifier.subscriptions.tokens import make_token
 from notifier.subscriptions.words import preference_words
 from notifier.web.forms import ManageForm
 from notifier.web.links import link_problem, page_for, token_view
@@ -31,7 +33,23 @@ def manage_page(subscriber):
     return _page(ManageForm(subscriber, formdata=None), subscriber, saved=True, changed=changed)
 
 
+@bp.post("/manage/<token>/calendar")
+@token_view("manage")
+def calendar_link_page(subscriber):
+    """Make a new private calendar link (the old one stops working), or turn it off."""
+    if subscriber.status != "confirmed":
+        return link_problem("replayed")
+    if request.form.get("action") == "off":
+        calendar_link.revoke(subscriber, utcnow())
+    else:
+        calendar_link.issue(subscriber, utcnow())
+    db.session.commit()
+    token = request.view_args["token"]
+    return redirect(url_for("manage.manage_page", token=token) + "#calendar", code=303)
+
+
 def _page(form: ManageForm, subscriber, **flags):
+    token = make_token("manage", subscriber.id, subscriber.token_version)
     return render_template(
         "manage.html",
         form=form,
@@ -39,5 +57,9 @@ def _page(form: ManageForm, subscriber, **flags):
         what_you_get=[preference_words(sub) for sub in subscriber.preferences],
         frequencies=FREQUENCY_LABELS,
         unsubscribe_url=page_for("unsubscribe", subscriber),
+        calendar_url=calendar_link.current_url(subscriber),
+        calendar_form=url_for("manage.calendar_link_page", token=token),
+        data_url=url_for("own_data.data_json", token=token),
+        erase_url=url_for("own_data.erase_page", token=token),
         **flags,
     )

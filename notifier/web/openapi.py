@@ -165,6 +165,28 @@ PATHS: dict[str, dict] = {
         }
     },
     "/api/v1/bounces": BOUNCES,
+    "/api/v1/subscribers/{subscriber_id}": {
+        "delete": {
+            "summary": (
+                "Erase a subscriber as their own erase does: their data goes, a keyed hash of "
+                "the address stays so an import cannot add it back"
+            ),
+            "security": [{"bearer": []}],
+            "parameters": [
+                {
+                    "name": "subscriber_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer"},
+                }
+            ],
+            "responses": {
+                "200": _answer("Erased; counts of what was scrubbed"),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such subscriber", ERROR),
+            },
+        }
+    },
     "/api/v1/updates/{update_id}/deadline": {
         "put": {
             "summary": "Correct an update's comment deadline; later polls never overwrite it",

@@ -9,11 +9,12 @@ from notifier.extensions import db
 from notifier.models import utcnow
 from notifier.subscriptions.consent import WORDING
 from notifier.subscriptions.subscribe import request_new_link, subscribe
-from notifier.web.abuse import limited
+from notifier.web.abuse import limit_writes, spend_address
 from notifier.web.forms import NewLinkForm, SubscribeForm
 from notifier.web.visitor import origin
 
 bp = Blueprint("public", __name__)
+limit_writes(bp)
 
 
 @bp.get("/")
@@ -22,10 +23,10 @@ def index():
 
 
 @bp.post("/subscribe")
-@limited
 def subscribe_form():
     """Validate, then give the same answer whatever state the address is in."""
     form = SubscribeForm()
+    spend_address(form.email.data)
     if form.is_bot:
         return check_inbox()
     if not form.validate():
@@ -36,10 +37,10 @@ def subscribe_form():
 
 
 @bp.post("/new-link")
-@limited
 def new_link():
     """Send a fresh link to a known address; reveal nothing about whether it is known."""
     form = NewLinkForm()
+    spend_address(form.email.data)
     if not form.validate():
         return render_template("link_problem.html", form=form, reason="form"), 400
     request_new_link(form.address, utcnow())

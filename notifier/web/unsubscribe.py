@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
+from notifier.subscriptions.tokens import make_token
 from notifier.subscriptions.unsubscribe import subscriber_leaving, unsubscribe
 from notifier.web.forms import ButtonForm
 from notifier.web.links import token_view
@@ -30,5 +31,11 @@ def unsubscribe_page(subscriber):
     # 200 with no redirect, as RFC 8058 asks; the page offers a way back in.
     # The same choices, strand by strand, in the fields the subscribe form also reads.
     return render_template(
-        "unsubscribed.html", email=subscriber.email, preferences=subscriber.preferences
+        "unsubscribed.html",
+        email=subscriber.email,
+        preferences=subscriber.preferences,
+        erase_url=url_for(
+            "own_data.erase_page",
+            token=make_token("manage", subscriber.id, subscriber.token_version),
+        ),
     )

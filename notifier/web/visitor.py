@@ -9,16 +9,13 @@ from notifier.subscriptions.consent import Origin
 
 def origin(source: str) -> Origin:
     """The Origin of the current request, labelled with where in the journey it came from."""
-    return Origin(
-        ip=request.remote_addr, user_agent=request.user_agent.string or None, source=source
-    )
+    return Origin(ip=request.remote_addr, user_agent=_user_agent(), source=source)
 
 
-def address_key() -> str:
-    """Rate-limit key for the address a request names, normalised loosely and cheaply."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    value = data.get("email") if hasattr(data, "get") else None
-    if not isinstance(value, str) or not value.strip():
-        # No address to count against: fall back to the client, so strangers share nothing.
-        return f"no-address:{request.remote_addr}"
-    return "address:" + value.strip().lower()
+def _user_agent() -> str | None:
+    """The browser as it names itself, made storable: no control characters, 500 at most.
+
+    It is any bytes a client likes; a NUL would fail on PostgreSQL, and the column is 500 long.
+    """
+    text = "".join(c if c.isprintable() else " " for c in request.user_agent.string)
+    return text.strip()[:500] or None

@@ -11,7 +11,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from notifier.delivery.engine import deliver_due
 from notifier.mail.backends import from_url
 from notifier.models import utcnow
-from notifier.web.redact import RedactingRequestHandler
+from notifier.redact import RedactingRequestHandler
 
 
 @dataclass

@@ -6,7 +6,12 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
+from sqlalchemy import select
+
+from notifier.extensions import db
+from notifier.models import Erasure
 from notifier.subscriptions.choices import InvalidChoice
+from notifier.subscriptions.erase import REFUSAL, address_hash
 from notifier.subscriptions.imports.spool import Spool
 from notifier.subscriptions.imports.strands import strand_refs
 from notifier.subscriptions.transfer import COLUMNS, EXPORT_COLUMNS, Row, read_row
@@ -105,10 +110,25 @@ def _text_lines(data: Iterable[bytes], errors: list) -> Iterator[str]:
 
 
 def _keep(spool: Spool, rows: list[Row]) -> list[tuple[int, str]]:
-    """Spool the rows whose address no earlier line had; a message for each that one did."""
-    earlier = spool.lines_of([row.email for row in rows])
-    spool.add([row for row in rows if row.email not in earlier])
-    return [(row.line, _twice(row, earlier[row.email])) for row in rows if row.email in earlier]
+    """Spool the rows whose address no earlier line had and no owner erased; say why not."""
+    emails = [row.email for row in rows]
+    earlier = spool.lines_of(emails)
+    erased = _erased(emails)
+    spool.add([row for row in rows if row.email not in earlier and row.email not in erased])
+    refused = [(row.line, _twice(row, earlier[row.email])) for row in rows if row.email in earlier]
+    refused += [
+        (row.line, f"line {row.line}: email: {row.email} {REFUSAL}")
+        for row in rows
+        if row.email in erased
+    ]
+    return refused
+
+
+def _erased(emails: list[str]) -> set[str]:
+    """The addresses among these whose owners erased them: one lookup of their keyed hashes."""
+    hashes = {address_hash(email): email for email in emails}
+    found = db.session.scalars(select(Erasure.address_hash).where(Erasure.address_hash.in_(hashes)))
+    return {hashes[value] for value in found}
 
 
 def _twice(row: Row, first: int) -> str:

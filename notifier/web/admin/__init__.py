@@ -1,11 +1,11 @@
 """Admin pages behind a login, one module per area; each module adds its routes to `bp`.
 
-Adding an area is adding a module here: every module of this package is imported below.
+Adding an area is adding a module here and listing it below: importing it adds its routes.
 """
 
-from notifier.discovery import submodules
+from notifier.web.admin import announcements, dashboard, meetings, session, subscribers, updates
 from notifier.web.admin.access import bp, login_required
 
-__all__ = ["bp", "login_required"]
+AREAS = (announcements, dashboard, meetings, session, subscribers, updates)
 
-submodules(__name__)
+__all__ = ["AREAS", "bp", "login_required"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from notifier import admin_overview
-from notifier.feeds.calendar import open_deadlines
 from notifier.models import utcnow
+from notifier.publish.calendar import open_deadlines
 from notifier.web.admin.access import bp, login_required
 
 

@@ -18,7 +18,7 @@ class DeadlineForm(FlaskForm):
     no_deadline = BooleanField("This update does not invite comments by a deadline")
 
 
-@bp.route("/updates/<int:update_id>/deadline", methods=["GET", "POST"])
+@bp.route("/updates/<id:update_id>/deadline", methods=["GET", "POST"])
 @login_required
 def deadline(update_id: int):
     """Correct the comment deadline the service read from an update, or say there is none."""
@@ -36,6 +36,7 @@ def deadline(update_id: int):
                 )
         if not form.deadline.errors:
             correct_deadline(update.id, at, g.admin.email, utcnow())
+            db.session.commit()
             flash("Deadline saved. Later polls will not change it.")
             return redirect(url_for("admin.dashboard"))
     elif request.method == "GET" and update.deadline and not update.deadline.cancelled:

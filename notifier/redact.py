@@ -6,11 +6,11 @@ import re
 
 from werkzeug.serving import WSGIRequestHandler
 
-TOKEN_PATH = re.compile(r"/(confirm|manage|unsubscribe)/[^/?\s\"]+")
+TOKEN_PATH = re.compile(r"/(confirm|manage|unsubscribe|mute|calendar)/[^/?\s\"]+")
 
 
 def redact(text: str) -> str:
-    """Replace the token in any confirm, manage or unsubscribe path with a placeholder."""
+    """Replace the token in any path that carries one (manage, mute...) with a placeholder."""
     return TOKEN_PATH.sub(r"/\1/[token]", text)
 
 

@@ -1,0 +1,32 @@
+"""Admin API: DELETE /api/v1/subscribers/<id>, the same erase as the subscriber's own."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g
+
+from notifier.extensions import csrf, db
+from notifier.models import Subscriber, utcnow
+from notifier.subscriptions.erase import erase
+from notifier.web.auth import require_api_admin
+
+bp = Blueprint("api_erase", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.delete("/subscribers/<id:subscriber_id>")
+@require_api_admin
+def erase_subscriber(subscriber_id: int):
+    """Erase one subscriber; 200 saying what went, 404 for an id with no subscriber."""
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    if subscriber is None:
+        return {"error": "Not Found", "message": f"No subscriber has the id {subscriber_id}."}, 404
+    report = erase(subscriber, utcnow(), reason="admin", actor=g.admin.email)
+    db.session.commit()
+    return {
+        "id": subscriber_id,
+        "erased": True,
+        "emails_scrubbed": report.emails_scrubbed,
+        "emails_cancelled": report.emails_cancelled,
+        "bounces_scrubbed": report.bounces_scrubbed,
+        "consent_records_deleted": report.consent_records,
+    }

@@ -1,0 +1,82 @@
+"""What every request must be before a view reads it: a body of a sane size, text we can store.
+
+The size: MAX_CONTENT_LENGTH (see create_app), unless a view asks for more with body_limit.
+Werkzeug refuses a bigger body (413) when it is first read, so this room is set first.
+
+A JSON body is parsed here, once, and must not be nested deeper than the parser can go.
+
+PostgreSQL cannot store the NUL character in text, and no address, subject or search ever
+needs one; a NUL reaching a query fails there as a 500. So it is refused here, once, at the
+door, with a 400 naming the field, for query strings, forms and JSON bodies alike.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, abort, current_app, request
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(make_room)
+    app.before_request(refuse_nul)
+
+
+def body_limit(size: int):
+    """Let the decorated view take bodies of up to ``size`` bytes, not MAX_CONTENT_LENGTH."""
+
+    def mark(view):
+        view.body_limit = size
+        return view
+
+    return mark
+
+
+def make_room() -> None:
+    view = current_app.view_functions.get(request.endpoint)
+    size = getattr(view, "body_limit", None)
+    if size is not None:
+        request.max_content_length = size
+
+
+def refuse_nul() -> None:
+    """400 naming the first field whose text holds a NUL character."""
+    field = _nul_in_pairs(request.args) or _nul_in_pairs(request.form)
+    if field is None and request.is_json:
+        field = _nul_in_json(read_json())
+    if field is not None:
+        abort(400, description=f"{field} must not contain the NUL character.")
+
+
+def read_json():
+    """The JSON body, parsed once (views' get_json(silent=True) then reuses it); None if invalid.
+
+    Python's parser recurses once per nesting level, so ``[[[[…]]]]`` a few thousand deep
+    raises RecursionError, which is no ValueError and escaped as a 500: here it is a 400.
+    """
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        abort(400, description="The JSON body is nested too deeply.")
+
+
+def _nul_in_pairs(pairs) -> str | None:
+    for name, value in pairs.items(multi=True):
+        if "\0" in name or "\0" in value:
+            return name.replace("\0", "")
+    return None
+
+
+def _nul_in_json(value) -> str | None:
+    """The path of the first string (key or value) holding NUL; iterative, as nesting is free."""
+    stack = [("body", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str) and "\0" in item:
+            return path
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if "\0" in key:
+                    return path
+                stack.append((key if path == "body" else f"{path}.{key}", inner))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{index}]", inner) for index, inner in enumerate(item))
+    return None
