@@ -95,6 +95,7 @@ class Settings:
     health_heartbeat_max_seconds: int
     health_queue_max_seconds: int
     health_cache_seconds: float
+    admin_session_hours: float
     log_level: str
     subscribe_limit_per_ip: str
     subscribe_limit_per_address: str
@@ -119,6 +120,7 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "pending_retention_days": (lambda v: v >= 1, "be 1 or more"),
     "unsubscribed_retention_days": (lambda v: v >= 1, "be 1 or more"),
     "housekeeping_batch_size": (lambda v: v >= 1, "be 1 or more"),
+    "admin_session_hours": (lambda v: v > 0, "be more than 0 hours"),
 }
 DERIVED = {"instance_path", "tz", "daily_time", "weekly", "reminder_offsets"}
 TYPES = {

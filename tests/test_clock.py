@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from notifier.delivery.store import claim
 from notifier.extensions import db
-from notifier.models import AuditEntry, DigestRun, Lock, Outbox
+from notifier.models import AuditEntry, Lock, Outbox, ScheduledRun
 from notifier.schedules import clock as clock_module
 from notifier.schedules import housekeeping, locks
 from notifier.schedules.clock import LOCK, Clock
@@ -106,7 +106,7 @@ def test_the_scheduler_runs_its_jobs_and_polls_through_the_feed_part(app, monkey
     assert [row.to_address for row in outbox("immediate")] == ["fast@example.org"]
     assert (
         db.session.scalar(
-            select(func.count()).select_from(DigestRun).where(DigestRun.kind == "daily")
+            select(func.count()).select_from(ScheduledRun).where(ScheduledRun.kind == "daily")
         )
         == 1
     )
