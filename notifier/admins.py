@@ -49,7 +49,7 @@ def set_password(email: str, password: str, actor: str = "cli") -> Admin:
     """Give an admin a new password, and end every session they have (the caller commits)."""
     admin = find_admin(email)
     if admin is None:
-        raise AdminError(f"no admin {normalise_email(email)}")
+        raise AdminError(f"no admin {_as_stored(email)}")
     if len(password) < MIN_PASSWORD:
         raise AdminError(f"the password must be at least {MIN_PASSWORD} characters")
     admin.password_hash = generate_password_hash(password)

@@ -11,7 +11,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
 from notifier.extensions import db
-from notifier.models import DigestRun, Feed, Outbox, Subscriber
+from notifier.models import Feed, Outbox, ScheduledRun, Subscriber
 from notifier.observe.readings import pulse
 
 
@@ -105,12 +105,14 @@ def _runs():
         labels=["kind"],
     )
     latest = (
-        select(DigestRun.kind, func.max(DigestRun.id).label("id"))
-        .where(DigestRun.finished_at.is_not(None))
-        .group_by(DigestRun.kind)
+        select(ScheduledRun.kind, func.max(ScheduledRun.id).label("id"))
+        .where(ScheduledRun.finished_at.is_not(None))
+        .group_by(ScheduledRun.kind)
         .subquery()
     )
-    for run in db.session.scalars(select(DigestRun).join(latest, DigestRun.id == latest.c.id)):
+    for run in db.session.scalars(
+        select(ScheduledRun).join(latest, ScheduledRun.id == latest.c.id)
+    ):
         seconds.add_metric([run.kind], (run.finished_at - run.started_at).total_seconds())
     yield seconds
 
