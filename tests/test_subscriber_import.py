@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from notifier.extensions import db
-from notifier.models import ConsentRecord, DigestRun, Outbox, Subscriber, Subscription
+from notifier.models import ConsentRecord, Outbox, ScheduledRun, Subscriber, Subscription
 from notifier.subscriptions.choices import Choices, InvalidChoice, normalise_email, pick_strands
 from notifier.subscriptions.consent import Origin
 from notifier.subscriptions.imports import BadImport, check, run
@@ -53,7 +53,9 @@ def test_people_waiting_to_confirm_get_the_files_choices_and_one_request_a_windo
     # The last fan-out of immediate emails: a strand moved to a digest starts there.
     fanned_out = at("2026-03-01T08:30:00")
     db.session.add(
-        DigestRun(kind="immediate", period_key="u1", period_end=fanned_out, finished_at=fanned_out)
+        ScheduledRun(
+            kind="immediate", period_key="u1", period_end=fanned_out, finished_at=fanned_out
+        )
     )
     db.session.commit()
     path = write(
