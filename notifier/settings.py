@@ -98,6 +98,7 @@ class Settings:
     admin_session_hours: float
     trusted_proxies: int
     log_level: str
+    log_format: str
     subscribe_limit_per_ip: str
     subscribe_limit_per_address: str
     # Derived by the loader, not settable: the parsed forms of the structured settings above.
@@ -117,6 +118,7 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "feed_concurrency": (lambda v: v >= 1, "be 1 or more"),
     "feed_poll_budget": (lambda v: v > 0, "be more than 0 seconds"),
     "mail_connections": (lambda v: 1 <= v <= 64, "be from 1 to 64"),
+    "log_format": (lambda v: v in {"text", "json"}, "be text or json"),
     "retention_days": (lambda v: v >= 1, "be 1 or more"),
     "pending_retention_days": (lambda v: v >= 1, "be 1 or more"),
     "unsubscribed_retention_days": (lambda v: v >= 1, "be 1 or more"),

@@ -14,6 +14,7 @@ from notifier.delivery import outcomes, store
 from notifier.delivery.backlog import Release
 from notifier.delivery.rules import refusal
 from notifier.extensions import db
+from notifier.logs.context import bind_outbox
 from notifier.mail.backends import ConnectionLost, PermanentFailure, TemporaryFailure
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class Lane:
                     if run.stop.is_set() or self.tally.server_gone:
                         break
                     if row.id in self.held:  # not if a lease extension found it taken
-                        self.deliver(row, subscriber)
+                        with bind_outbox(row.id):
+                            self.deliver(row, subscriber)
                         self.held.remove(row.id)
                 store.release(self.held, self.name, self.outcomes)
 
