@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import ArgumentError
 
+from notifier import logs
 from notifier import settings as settings_module
 from notifier.settings import ROOT, ConfigError, Settings
 
@@ -45,9 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # anything reads it, so a client cannot make a process hold megabytes it never needed.
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from notifier import cli, database, web

@@ -31,6 +31,7 @@ COMMANDS: tuple[click.Command, ...] = (
     feeds.feeds,
     updates.updates,
     schedules.digests_command,
+    schedules.send_group,
     schedules.reminders_command,
     schedules.announcements_group,
     housekeeping.housekeeping,

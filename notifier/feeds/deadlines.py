@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 
 @dataclass(frozen=True)
-class Deadline:
-    """A comment deadline found in an update."""
+class FoundDeadline:
+    """A comment deadline read from an update's text (stored as models.Deadline)."""
 
     at: datetime
     sentence: str
@@ -263,7 +263,7 @@ class _Mention:
     past: bool = False
 
 
-def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> Deadline | None:
+def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> FoundDeadline | None:
     """Return the comment deadline named in text (an update's title + plain text), or None."""
     if published.tzinfo is None:
         published = published.replace(tzinfo=tz)
@@ -317,7 +317,7 @@ def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> Deadline | No
     mismatch = (
         best.weekday is not None and best.relative is None and best.weekday != written.weekday()
     )
-    return Deadline(at, sentence, mismatch, previous_at, low_confidence=not best.strong)
+    return FoundDeadline(at, sentence, mismatch, previous_at, low_confidence=not best.strong)
 
 
 def _sentences(text: str) -> list[str]:

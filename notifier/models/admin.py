@@ -19,6 +19,9 @@ class Admin(db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Carried in the session cookie; raised by a logout or a new password, so every cookie
+    # issued before no longer opens the admin pages (a signed cookie cannot be recalled).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="admin")
 

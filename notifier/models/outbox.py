@@ -57,14 +57,18 @@ class Outbox(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class DigestRun(db.Model):
-    """One scheduled period (daily or weekly digest, a day's reminders): found or created."""
+class ScheduledRun(db.Model):
+    """One run of a schedule (an update's immediate emails, a digest period, a day's reminders,
+    a deadline's move): found or created, so a rerun does nothing twice.
+    """
 
+    # The table keeps the name it had when digests were the only runs: renaming it would
+    # buy nothing but a migration every deployment must take.
     __tablename__ = "digest_runs"
     __table_args__ = (UniqueConstraint("kind", "period_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # immediate, daily, weekly, reminders
+    # immediate, daily, weekly, reminders, deadline_moved
     kind: Mapped[str] = mapped_column(String(20))
     period_key: Mapped[str] = mapped_column(String(40))
     period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)

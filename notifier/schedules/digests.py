@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, update
 
 from notifier.extensions import db
-from notifier.models import DigestRun, Update, update_strands
+from notifier.models import ScheduledRun, Update, update_strands
 from notifier.models.base import UTCDateTime
 from notifier.models.email_kinds import DigestPayload, digest_prefix
 from notifier.models.people import FREQUENCIES
@@ -44,7 +44,7 @@ SINCE = case(
 )
 
 
-def queue_due(kind: str, now: datetime) -> list[DigestRun]:
+def queue_due(kind: str, now: datetime) -> list[ScheduledRun]:
     """Queue the latest period's digests of a kind unless done; finish killed runs first.
 
     After downtime only the latest missed period runs: each subscriber's window starts at
@@ -60,7 +60,7 @@ def queue_due(kind: str, now: datetime) -> list[DigestRun]:
     return completed
 
 
-def complete(run: DigestRun, now: datetime) -> DigestRun:
+def complete(run: ScheduledRun, now: datetime) -> ScheduledRun:
     """Queue every digest of a run that is not queued yet, then mark the run finished."""
     where = [S.c.status == "confirmed", follows(None, SUB.c.frequency == run.kind)]
     with_statistics()
@@ -128,7 +128,7 @@ def _owed(kind: str, candidates: dict[int, bool], lo: int, hi: int):
     return in_strands.union_all(to_everyone).subquery("owed")
 
 
-def _batch(run: DigestRun, candidates: dict[int, bool], lo: int, hi: int, now) -> int:
+def _batch(run: ScheduledRun, candidates: dict[int, bool], lo: int, hi: int, now) -> int:
     """Queue the digests of subscribers lo..hi and move their cursors to the period's end."""
     end = literal(run.period_end, UTCDateTime())
     owed = _owed(run.kind, candidates, lo, hi)

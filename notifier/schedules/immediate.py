@@ -8,7 +8,7 @@ from sqlalchemy import String, cast, exists, false, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import DigestRun, Update
+from notifier.models import ScheduledRun, Update
 from notifier.models.email_kinds import ImmediatePayload, immediate_prefix
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
@@ -33,9 +33,9 @@ def pending_updates(now: datetime) -> list[Update]:
     """New (non-baseline) updates stored by now whose fan-out has not finished."""
     done = exists(
         select(1).where(
-            DigestRun.kind == KIND,
-            DigestRun.period_key == literal("update-") + cast(Update.id, String),
-            DigestRun.finished_at.is_not(None),
+            ScheduledRun.kind == KIND,
+            ScheduledRun.period_key == literal("update-") + cast(Update.id, String),
+            ScheduledRun.finished_at.is_not(None),
         )
     )
     return list(
@@ -67,8 +67,8 @@ def sent_until() -> datetime | None:
     a digest starts its digest there, and repeats nothing.
     """
     return db.session.scalar(
-        select(func.max(DigestRun.period_end)).where(
-            DigestRun.kind == KIND, DigestRun.finished_at.is_not(None)
+        select(func.max(ScheduledRun.period_end)).where(
+            ScheduledRun.kind == KIND, ScheduledRun.finished_at.is_not(None)
         )
     )
 

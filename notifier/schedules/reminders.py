@@ -9,7 +9,7 @@ from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from notifier.extensions import db
-from notifier.models import Deadline, DigestRun, Outbox, Update
+from notifier.models import Deadline, Outbox, ScheduledRun, Update
 from notifier.models.email_kinds import (
     MovedPayload,
     ReminderPayload,
@@ -25,7 +25,7 @@ KIND = "reminders"
 MOVED = "deadline_moved"
 
 
-def queue_due(now: datetime) -> list[DigestRun]:
+def queue_due(now: datetime) -> list[ScheduledRun]:
     """Queue the reminders of the latest daily period unless done; finish killed runs first.
 
     A run covers the reminder times after the previous run's end, so after downtime one run
@@ -45,7 +45,7 @@ def queue_due(now: datetime) -> list[DigestRun]:
     return completed
 
 
-def complete(run: DigestRun, now: datetime) -> DigestRun:
+def complete(run: ScheduledRun, now: datetime) -> ScheduledRun:
     """Queue the reminders whose time falls in the run's window, then mark it finished."""
     for deadline, offset in due_reminders(run.period_start, run.period_end, now):
         _fan_out(run, deadline, offset, now)
@@ -91,7 +91,7 @@ def _audience(deadline: Deadline) -> list:
     return [S.c.status == "confirmed", follows(strand_ids, SUB.c.reminders == true())]
 
 
-def _fan_out(run: DigestRun, deadline: Deadline, offset: int, now: datetime) -> int:
+def _fan_out(run: ScheduledRun, deadline: Deadline, offset: int, now: datetime) -> int:
     where = _audience(deadline)
     email = payload(
         ReminderPayload,
@@ -123,7 +123,7 @@ def notify_moved(now: datetime) -> int:
     return total
 
 
-def _fan_out_moved(run: DigestRun, deadline: Deadline, now: datetime) -> int:
+def _fan_out_moved(run: ScheduledRun, deadline: Deadline, now: datetime) -> int:
     reminded_before = exists(
         select(1).where(
             Outbox.subscriber_id == S.c.id,
