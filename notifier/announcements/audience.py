@@ -6,12 +6,12 @@ from sqlalchemy import func, select
 
 from notifier.extensions import db
 from notifier.models import Strand, Subscriber
-from notifier.schedules.fanout import S, follows
+from notifier.schedules.fanout import SUBSCRIBERS, follows
 
 
 def conditions(slugs: list[str]) -> list:
-    """WHERE conditions on the subscriber table S for these strand slugs (none: everyone)."""
-    where = [S.c.status == "confirmed"]
+    """WHERE conditions on the subscriber table for these strand slugs (none: everyone)."""
+    where = [SUBSCRIBERS.c.status == "confirmed"]
     if slugs:
         strand_ids = db.session.scalars(select(Strand.id).where(Strand.slug.in_(slugs))).all()
         where.append(follows(strand_ids))
@@ -20,13 +20,15 @@ def conditions(slugs: list[str]) -> list:
 
 def count(slugs: list[str]) -> int:
     """How many people an announcement to these strands reaches now (each once)."""
-    return db.session.scalar(select(func.count()).select_from(S).where(*conditions(slugs)))
+    return db.session.scalar(
+        select(func.count()).select_from(SUBSCRIBERS).where(*conditions(slugs))
+    )
 
 
 def sample(slugs: list[str], email: str | None = None) -> Subscriber | None:
     """A recipient to preview as: the one with this address, else the first; None if none."""
-    query = select(S.c.id).where(*conditions(slugs))
+    query = select(SUBSCRIBERS.c.id).where(*conditions(slugs))
     if email:
-        query = query.where(S.c.email == email.strip().lower())
-    subscriber_id = db.session.scalar(query.order_by(S.c.id).limit(1))
+        query = query.where(SUBSCRIBERS.c.email == email.strip().lower())
+    subscriber_id = db.session.scalar(query.order_by(SUBSCRIBERS.c.id).limit(1))
     return db.session.get(Subscriber, subscriber_id) if subscriber_id else None

@@ -17,7 +17,13 @@ from notifier.delivery.outbox import insert_ignoring_duplicates
 from notifier.extensions import db
 from notifier.models import Admin, Announcement, Outbox
 from notifier.models.email_kinds import AnnouncementPayload, announcement_prefix
-from notifier.schedules.fanout import OUTBOX_COLUMNS, S, email_columns, in_batches, payload
+from notifier.schedules.fanout import (
+    OUTBOX_COLUMNS,
+    SUBSCRIBERS,
+    email_columns,
+    in_batches,
+    payload,
+)
 
 # A fan-out that started this long ago and has not finished was cut short: finish it.
 STALE_FAN_OUT = timedelta(minutes=10)
@@ -122,7 +128,7 @@ def queue(item: Announcement, now: datetime, resume: bool = False) -> Announceme
     insert = insert_ignoring_duplicates(Outbox.__table__)
 
     def batch(lo: int, hi: int) -> int:
-        selection = select(*columns).where(*where, S.c.id.between(lo, hi))
+        selection = select(*columns).where(*where, SUBSCRIBERS.c.id.between(lo, hi))
         stmt = insert.from_select((*OUTBOX_COLUMNS, "announcement_id"), selection)
         return db.session.execute(stmt.execution_options(preserve_rowcount=True)).rowcount
 
