@@ -73,6 +73,7 @@ def _moved(person: Subscriber) -> tuple[str, dict]:
     previous = (deadline.at - timedelta(days=3)).isoformat()
     return f"moved:{person.id}", {
         "deadline": deadline.id,
+        "version": 2,
         "at": deadline.at.isoformat(),
         "previous_at": previous,
     }
@@ -91,7 +92,7 @@ SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {
     ),
     "reminder": lambda p: (
         f"reminder:{p.id}",
-        {"deadline": (d := _deadline()).id, "at": d.at.isoformat(), "offset": 1},
+        {"deadline": (d := _deadline()).id, "version": 1, "at": d.at.isoformat(), "offset": 1},
     ),
     "deadline_moved": _moved,
     "announcement": lambda p: (f"announcement:{p.id}", {"announcement": _announcement().id}),

@@ -9,7 +9,7 @@ from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from notifier.extensions import db
-from notifier.models import Deadline, DigestRun, Outbox, Update
+from notifier.models import Deadline, DigestRun, Mute, Outbox, Update
 from notifier.models.email_kinds import (
     MovedPayload,
     ReminderPayload,
@@ -88,7 +88,15 @@ def _audience(deadline: Deadline) -> list:
     """
     strands = deadline.update.strands
     strand_ids = [strand.id for strand in strands] if strands else None
-    return [S.c.status == "confirmed", follows(strand_ids, SUB.c.reminders == true())]
+    muted = exists(
+        select(1).where(Mute.subscriber_id == S.c.id, Mute.update_id == deadline.update_id)
+    )
+    return [
+        S.c.status == "confirmed",
+        follows(strand_ids, SUB.c.reminders == true()),
+        # "I've responded": no more reminders (nor moved-deadline notes) for this update.
+        ~muted,
+    ]
 
 
 def _fan_out(run: DigestRun, deadline: Deadline, offset: int, now: datetime) -> int:
