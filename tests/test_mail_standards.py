@@ -99,6 +99,8 @@ SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {
 }
 # Kinds that are not about the list's content and so carry no List-* headers.
 TRANSACTIONAL = {"confirm"}
+# Kinds that carry the deadline as an .ics attachment.
+WITH_INVITE = {"reminder", "deadline_moved"}
 NASTY_TITLE = (
     "Deadline moved\r\nBcc: victim@example.org\r\n\r\nInjected body "
     + "très longue consultation sur le partage des données " * 6
@@ -190,8 +192,14 @@ def test_every_kind_meets_the_bulk_sender_rules(list_app, smtp_server, dkim_key,
         assert len(message.get_all(name, [])) == 1, name
     assert message["Message-ID"].endswith("@notifier.example.org>")
     assert message["To"] == f"{kind}@example.org"
-    assert message.get_content_type() == "multipart/alternative"
-    parts = list(message.iter_parts())
+    body = message
+    if kind in WITH_INVITE:  # text and HTML, then the deadline as a calendar file
+        assert message.get_content_type() == "multipart/mixed"
+        body, invite = message.iter_parts()
+        assert invite.get_content_type() == "text/calendar"
+        assert invite.get_filename() == "deadline.ics"
+    assert body.get_content_type() == "multipart/alternative"
+    parts = list(body.iter_parts())
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in parts)
     html = received.html()
