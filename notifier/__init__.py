@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy.exc import ArgumentError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from notifier import logs
 from notifier import settings as settings_module
@@ -58,6 +59,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise ConfigError(f"NOTIFIER_DATABASE_URL is not usable: {exc}") from None
     web.init_app(app)
     cli.init_app(app)
+    if settings.trusted_proxies:
+        # Only then is X-Forwarded-For the client's address rather than whatever it claims:
+        # each proxy appends the address it saw, so count that many from the right.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     return app
 
 

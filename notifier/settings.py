@@ -96,6 +96,7 @@ class Settings:
     health_queue_max_seconds: int
     health_cache_seconds: float
     admin_session_hours: float
+    trusted_proxies: int
     log_level: str
     log_format: str
     subscribe_limit_per_ip: str
@@ -123,6 +124,7 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "unsubscribed_retention_days": (lambda v: v >= 1, "be 1 or more"),
     "housekeeping_batch_size": (lambda v: v >= 1, "be 1 or more"),
     "admin_session_hours": (lambda v: v > 0, "be more than 0 hours"),
+    "trusted_proxies": (lambda v: 0 <= v <= 10, "be a count of proxies from 0 to 10"),
 }
 DERIVED = {"instance_path", "tz", "daily_time", "weekly", "reminder_offsets"}
 TYPES = {

@@ -67,6 +67,8 @@ class Lane:
         try:
             message = run.composer.message(row, moment)
         except Exception as exc:
+            if run.database_gone(exc):
+                raise  # the database went away mid-render: no fault of this message
             log.exception("outbox %s could not be rendered", row.id)
             db.session.rollback()  # a failed query must not leave the lane's session aborted
             return self.record(outcomes.failed(row, f"render: {type(exc).__name__}: {exc}", False))

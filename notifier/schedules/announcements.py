@@ -9,7 +9,7 @@ from sqlalchemy import select
 from notifier.extensions import db
 from notifier.models import Admin, Announcement, AuditEntry, Strand
 from notifier.models.email_kinds import AnnouncementPayload, announcement_prefix
-from notifier.schedules.fanout import S, follows, payload, queue_to
+from notifier.schedules.fanout import SUBSCRIBERS, follows, payload, queue_to
 
 MAX_SUBJECT = 200
 
@@ -99,7 +99,7 @@ def send_due(now: datetime) -> list[Announcement]:
 
 def queue(announcement: Announcement, now: datetime) -> Announcement:
     """Queue one email per confirmed subscriber in any chosen strand (all if none chosen)."""
-    where = [S.c.status == "confirmed"]
+    where = [SUBSCRIBERS.c.status == "confirmed"]
     if announcement.strands:
         strand_ids = db.session.scalars(
             select(Strand.id).where(Strand.slug.in_(announcement.strands))
