@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from notifier import create_app  # noqa: E402
 from notifier.extensions import db  # noqa: E402
 from notifier.models import (  # noqa: E402
-    DigestRun,
     Feed,
     Outbox,
+    ScheduledRun,
     Strand,
     Subscriber,
     Subscription,
@@ -216,7 +216,7 @@ def run_case(case: str, url: str, instance: Path, subscribers: int, updates: int
         # immediate runs are done, so the fan-out timed below is the one new update's alone.
         for update_id in db.session.scalars(select(Update.id)):
             db.session.add(
-                DigestRun(
+                ScheduledRun(
                     kind=immediate.KIND,
                     period_key=immediate.run_key(update_id),
                     period_end=NOW - timedelta(hours=1),

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 
 from notifier.delivery.store import claim
 from notifier.extensions import db
-from notifier.models import AuditEntry, DigestRun, Lock, Outbox
+from notifier.models import AuditEntry, Lock, Outbox, ScheduledRun
 from notifier.schedules import clock as clock_module
 from notifier.schedules import housekeeping, locks
-from notifier.schedules.clock import Clock
+from notifier.schedules.clock import LOCK, Clock
 from tests.support.content import at, make_subscriber, make_update, outbox
 
 
@@ -106,7 +106,7 @@ def test_the_scheduler_runs_its_jobs_and_polls_through_the_feed_part(app, monkey
     assert [row.to_address for row in outbox("immediate")] == ["fast@example.org"]
     assert (
         db.session.scalar(
-            select(func.count()).select_from(DigestRun).where(DigestRun.kind == "daily")
+            select(func.count()).select_from(ScheduledRun).where(ScheduledRun.kind == "daily")
         )
         == 1
     )
@@ -169,8 +169,10 @@ def test_two_scheduler_processes_at_once_only_one_acts(app, tmp_path):
             process.wait(15)
     assert sum("holds the lease and acts" in text for text in said) == 1, said
     assert sum("is idle: another scheduler acts" in text for text in said) == 1, said
-    # Stopped with SIGTERM, each gave the lease back (the idle one may have taken over).
-    assert db.session.scalar(select(func.count()).select_from(Lock)) == 0
+    # Stopped with SIGTERM, each gave the lease back (the idle one may have taken over); the
+    # heartbeat row stays, so /healthz sees the clock's last beat growing old.
+    assert db.session.scalar(select(func.count()).select_from(Lock).where(Lock.name == LOCK)) == 0
+    assert db.session.scalar(select(Lock.name)) == locks.HEARTBEAT
 
 
 def test_jobs_never_overlap_so_a_poll_cannot_straddle_a_digest_run(app, monkeypatch):

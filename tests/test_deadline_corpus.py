@@ -5,7 +5,8 @@ Each line is a passage copied from a public page as the search tool's stored cop
 (`as_of` when the page has none but the passage only makes sense from a known day), the
 site's zone, and the deadline a careful reader would take from it as an exact instant, or
 null when the passage names no comment deadline. The reader is tuned on the tuning file
-only; the held-out file was split off (by source page) before any tuning and is run once.
+only; the held-out file holds passages from pages the reader was never tuned on, and is run
+once after each round of tuning (see the figures at the end).
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ def test_tuning_corpus(capsys):
 
 
 def test_held_out_corpus(capsys):
-    """The honest figure: passages from pages the reader was never tuned on (run once, at
-    the end of issue 13's work; the floor is what that run measured, not the target)."""
+    """The honest figure: passages from pages the reader was never tuned on (the floor is
+    what the one run after tuning measured, not the target)."""
     s = score("deadlines_held_out.jsonl")
     with capsys.disabled():
         print("\n" + _report("held-out", s))
@@ -106,10 +107,14 @@ def test_corpus_is_real_and_varied():
     assert 0.25 < negatives / len(cases) < 0.5
 
 
-# Measured on the held-out file once, after tuning: 34/40 read (85.0%), 29/33 left alone
-# (87.9%), short of the issue's 95% and 90%. Raise these only with a fresh held-out file.
-HELD_OUT_READ = 34
-HELD_OUT_LEFT_ALONE = 29
+# Measured on the held-out file once, after each round of tuning; each held-out file then
+# joined the tuning file and a fresh one was collected before the next round:
+#   round 1, 73 passages from 53 pages:  34/40 read (85.0%), 29/33 left alone (87.9%)
+#   round 2, 62 passages from 40 sites:  28/37 read (75.7%), 20/25 left alone (80.0%)
+#   round 3, 46 passages from 31 sites (this file): 14/24 read (58.3%), 21/22 left alone (95.5%)
+# All short of the issue's 95% and 90%. Raise these only after measuring a fresh file, once.
+HELD_OUT_READ = 14
+HELD_OUT_LEFT_ALONE = 21
 # Figures reached on the tuning file (counts, so a change that loses one case fails).
-TUNING_READ = 111
-TUNING_LEFT_ALONE = 55
+TUNING_READ = 188
+TUNING_LEFT_ALONE = 112

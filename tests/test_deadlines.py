@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifier.feeds.deadlines import Deadline, find_deadline
+from notifier.feeds.deadlines import FoundDeadline, find_deadline
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def _find(text: str, published: str) -> Deadline | None:
+def _find(text: str, published: str) -> FoundDeadline | None:
     return find_deadline(text, datetime.fromisoformat(published).replace(tzinfo=LONDON), LONDON)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from notifier.emails import render
 from notifier.extensions import db
-from notifier.models import DigestRun
+from notifier.models import ScheduledRun
 from notifier.schedules import digests, fanout
 from tests.support.content import at, change, make_subscriber, make_update, outbox
 
@@ -154,7 +154,7 @@ def test_daily_digest_fires_once_on_each_dst_switch_day(make_app, daily_at, days
         # From just after the first day's instant to the end of the last day, every 5 minutes.
         tick("daily", ends[0], f"{days[-1]}T23:55", minutes=5)
 
-        runs = db.session.scalars(select(DigestRun).order_by(DigestRun.period_end)).all()
+        runs = db.session.scalars(select(ScheduledRun).order_by(ScheduledRun.period_end)).all()
         assert [(run.period_key, run.period_end) for run in runs] == [
             (day, at(end)) for day, end in zip(days, ends, strict=True)
         ]
@@ -180,14 +180,14 @@ def test_a_run_killed_half_way_is_completed_once_by_the_next_run(app, monkeypatc
         digests.queue_due("daily", at("2026-03-10T08:00"))
     db.session.rollback()
     assert len(outbox("digest")) == 2
-    assert db.session.scalar(select(DigestRun.finished_at)) is None
+    assert db.session.scalar(select(ScheduledRun.finished_at)) is None
 
     monkeypatch.setattr(digests, "_batch", real_batch)
     digests.queue_due("daily", at("2026-03-10T08:01"))
     digests.queue_due("daily", at("2026-03-10T08:02"))
 
     assert sorted(row.to_address for row in outbox("digest")) == sorted(p.email for p in people)
-    run = db.session.scalar(select(DigestRun))
+    run = db.session.scalar(select(ScheduledRun))
     assert run.finished_at is not None and run.emails_queued == 5
     assert all("Paper" in render(row).text for row in outbox("digest"))
 

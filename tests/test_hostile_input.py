@@ -22,7 +22,9 @@ GOOD = {"email": "ada@example.org", "strands": ["fraud-error-debt"]}
 @pytest.fixture
 def auth(app):
     create_admin("ops@example.org", "a long enough password 1")
-    return {"Authorization": f"Bearer {issue_token('ops@example.org')}"}
+    token = issue_token("ops@example.org")
+    db.session.commit()  # as the commands do
+    return {"Authorization": f"Bearer {token}"}
 
 
 def announcements() -> int:
@@ -161,6 +163,7 @@ def test_deeply_nested_json_is_a_400_problem_not_a_500(make_app, url, needs_auth
         with app.app_context():
             create_admin("ops@example.org", "a long enough password 1")
             headers = {"Authorization": f"Bearer {issue_token('ops@example.org')}"}
+            db.session.commit()
     deep = "[" * 50_000 + "]" * 50_000
     response = client.post(url, data=deep, content_type="application/json", headers=headers)
     assert response.status_code == 400

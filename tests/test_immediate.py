@@ -75,3 +75,18 @@ def test_switching_from_immediate_to_daily_repeats_nothing(app, runner):
     (digest,) = [render(row) for row in outbox("digest")]
     assert "After the switch" in digest.text and "Sent at once" not in digest.text
     assert len(outbox("immediate")) == 1
+
+
+def test_send_immediate_is_the_command_and_digests_immediate_still_works(app, runner):
+    make_subscriber("fast@example.org", ("research-statistics",), frequency="immediate")
+    make_update("First", "2026-03-09T10:00", ("research-statistics",))
+
+    first = runner.invoke(args=["send", "immediate", "--now", "2026-03-09T10:15"])
+    make_update("Second", "2026-03-09T10:20", ("research-statistics",))
+    old_spelling = runner.invoke(args=["digests", "immediate", "--now", "2026-03-09T10:30"])
+    again = runner.invoke(args=["send", "immediate", "--now", "2026-03-09T10:45"])
+
+    assert "immediate: queued 1 emails" in first.output, first.output
+    assert "immediate: queued 1 emails" in old_spelling.output, old_spelling.output
+    assert "immediate: queued 0 emails" in again.output
+    assert len(outbox("immediate", to="fast@example.org")) == 2

@@ -1,4 +1,4 @@
-"""`notifier admin create|token`."""
+"""`notifier admin create|password|token`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from notifier.admins import AdminError, create_admin, issue_token
+from notifier.admins import AdminError, create_admin, issue_token, set_password
 from notifier.extensions import db
 
 
@@ -32,6 +32,24 @@ def create(email: str, password_stdin: bool):
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"created admin {created.email}")
+
+
+@admin.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def password(email: str, password_stdin: bool):
+    """Set an admin's password; every page session they have ends."""
+    if password_stdin:
+        new = sys.stdin.readline().rstrip("\r\n")
+    else:
+        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        changed = set_password(email, new)
+    except AdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"new password set for {changed.email}; their sessions have ended")
 
 
 @admin.command("token")

@@ -12,8 +12,7 @@ import re
 from datetime import datetime
 
 from notifier.extensions import db
-from notifier.feeds.deadlines import Deadline as Found
-from notifier.feeds.deadlines import find_deadline
+from notifier.feeds.deadlines import FoundDeadline, find_deadline
 from notifier.models import Deadline, Update
 
 # The " (url)" that the plain text adds after link labels: URLs carry dates that are not
@@ -21,13 +20,13 @@ from notifier.models import Deadline, Update
 _LINK_URL = re.compile(r" \((?:https?|mailto):[^\s()]*\)")
 
 
-def read_deadline(update: Update, tz, now: datetime) -> Found | None:
+def read_deadline(update: Update, tz, now: datetime) -> FoundDeadline | None:
     """Find the deadline in the update's title and plain text (without link URLs)."""
     text = _LINK_URL.sub("", f"{update.title}\n\n{update.content_text}")
     return find_deadline(text, update.published_at or now, tz)
 
 
-def sync_deadline(update: Update, found: Found | None, now: datetime) -> None:
+def sync_deadline(update: Update, found: FoundDeadline | None, now: datetime) -> None:
     """Insert, move, refresh or cancel the update's parsed deadline; write only what changed."""
     current = update.deadline
     if current is not None and current.source == "admin":

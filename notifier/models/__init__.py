@@ -8,9 +8,9 @@ from notifier.models.outbox import (
     Announcement,
     Bounce,
     DeliveryWorker,
-    DigestRun,
     Lock,
     Outbox,
+    ScheduledRun,
 )
 from notifier.models.people import ConsentRecord, Strand, Subscriber, Subscription
 from notifier.models.privacy import Erasure
@@ -25,7 +25,7 @@ __all__ = [
     "ConsentRecord",
     "Deadline",
     "DeliveryWorker",
-    "DigestRun",
+    "ScheduledRun",
     "Erasure",
     "Feed",
     "Lock",

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -16,10 +17,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
+from notifier.announcements import sending as announcements
 from notifier.extensions import db
 from notifier.feeds.poll import poll_due
 from notifier.models import utcnow
-from notifier.schedules import announcements, digests, housekeeping, immediate, locks, reminders
+from notifier.observe import metrics
+from notifier.schedules import digests, housekeeping, immediate, locks, reminders
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +63,10 @@ class Clock:
         """
         settings = self.app.config["NOTIFIER"]
         return {
-            "heartbeat": (lambda now: None, HEARTBEAT_SECONDS),
+            "heartbeat": (
+                lambda now: locks.beat(locks.HEARTBEAT, self.holder, now),
+                HEARTBEAT_SECONDS,
+            ),
             "poll": (poll_due, settings.poll_interval_minutes * MINUTE),
             # Due-checks run every minute: each finds or creates its period's run, so a tick
             # after the scheduled instant (or after downtime) does the work once.
@@ -74,7 +80,9 @@ class Clock:
             ),
         }
 
-    def run(self, job: Callable[[datetime], object], now: datetime | None = None) -> bool:
+    def run(
+        self, job: Callable[[datetime], object], now: datetime | None = None, name: str = ""
+    ) -> bool:
         """Run one job in an app context if this process holds the lease; True if it acted."""
         with self.app.app_context():
             now = now or utcnow()
@@ -83,7 +91,11 @@ class Clock:
                 self._say(acting)
                 if not acting:
                     return False
+                started = time.perf_counter()
                 job(now)
+                metrics.JOB_SECONDS.labels(name or getattr(job, "__name__", "job")).observe(
+                    time.perf_counter() - started
+                )
                 return True
             except OperationalError as exc:
                 # The database is away (a restart): one line, and the next tick tries again.
@@ -122,6 +134,7 @@ class Clock:
                 "interval",
                 executor="default" if name == "heartbeat" else SERIAL,
                 args=[job],
+                kwargs={"name": name},
                 seconds=seconds,
                 id=name,
                 next_run_time=utcnow(),

@@ -8,13 +8,13 @@ from sqlalchemy import String, cast, exists, false, func, literal, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import DigestRun, Update
+from notifier.models import ScheduledRun, Update
 from notifier.models.email_kinds import ImmediatePayload, immediate_prefix
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
     CONFIRMED_AT,
-    SUB,
-    S,
+    SUBSCRIBERS,
+    SUBSCRIPTIONS,
     after_run,
     follows,
     payload,
@@ -33,9 +33,9 @@ def pending_updates(now: datetime) -> list[Update]:
     """New (non-baseline) updates stored by now whose fan-out has not finished."""
     done = exists(
         select(1).where(
-            DigestRun.kind == KIND,
-            DigestRun.period_key == literal("update-") + cast(Update.id, String),
-            DigestRun.finished_at.is_not(None),
+            ScheduledRun.kind == KIND,
+            ScheduledRun.period_key == literal("update-") + cast(Update.id, String),
+            ScheduledRun.finished_at.is_not(None),
         )
     )
     return list(
@@ -67,8 +67,8 @@ def sent_until() -> datetime | None:
     a digest starts its digest there, and repeats nothing.
     """
     return db.session.scalar(
-        select(func.max(DigestRun.period_end)).where(
-            DigestRun.kind == KIND, DigestRun.finished_at.is_not(None)
+        select(func.max(ScheduledRun.period_end)).where(
+            ScheduledRun.kind == KIND, ScheduledRun.finished_at.is_not(None)
         )
     )
 
@@ -84,10 +84,10 @@ def fan_out_update(update: Update, now: datetime) -> int:
         return 0
     strand_ids = [strand.id for strand in update.strands] if update.strands else None
     where = [
-        S.c.status == "confirmed",
+        SUBSCRIBERS.c.status == "confirmed",
         # Only updates stored after the subscriber confirmed.
         update.stored_at > CONFIRMED_AT,
-        follows(strand_ids, SUB.c.frequency == KIND),
+        follows(strand_ids, SUBSCRIPTIONS.c.frequency == KIND),
     ]
     email = payload(ImmediatePayload, update=update.id)
     queued = queue_to(where, immediate_prefix(update.id), KIND, email, now, run)

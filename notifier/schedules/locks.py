@@ -11,6 +11,8 @@ from notifier.extensions import db
 from notifier.models import Lock
 
 L = Lock.__table__
+# The row whose `until` is the acting clock's last heartbeat (see beat).
+HEARTBEAT = "scheduler:heartbeat"
 
 
 def acquire(name: str, holder: str, now: datetime, ttl_seconds: float) -> bool:
@@ -38,4 +40,18 @@ def acquire(name: str, holder: str, now: datetime, ttl_seconds: float) -> bool:
 def release(name: str, holder: str) -> None:
     """Give the lease up so another process can take it at once."""
     db.session.execute(delete(L).where(L.c.name == name, L.c.holder == holder))
+    db.session.commit()
+
+
+def beat(name: str, holder: str, now: datetime) -> None:
+    """Record that holder was alive at now, in a row never released: its age is the heartbeat's.
+
+    Kept apart from the lease, which a clean shutdown deletes: a clock that stopped, cleanly
+    or not, shows as a heartbeat growing old.
+    """
+    row = {"name": name, "holder": holder, "until": now}
+    if not db.session.execute(
+        insert_ignoring_duplicates(L).values(**row).execution_options(preserve_rowcount=True)
+    ).rowcount:
+        db.session.execute(update(L).where(L.c.name == name).values(holder=holder, until=now))
     db.session.commit()

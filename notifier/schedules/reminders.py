@@ -9,7 +9,7 @@ from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from notifier.extensions import db
-from notifier.models import Deadline, DigestRun, Mute, Outbox, Update
+from notifier.models import Deadline, Mute, Outbox, ScheduledRun, Update
 from notifier.models.email_kinds import (
     MovedPayload,
     ReminderPayload,
@@ -18,14 +18,14 @@ from notifier.models.email_kinds import (
     reminder_version_prefix,
 )
 from notifier.schedules import runs
-from notifier.schedules.fanout import SUB, S, follows, payload, queue_to
+from notifier.schedules.fanout import SUBSCRIBERS, SUBSCRIPTIONS, follows, payload, queue_to
 from notifier.schedules.periods import daily_period, local_instant
 
 KIND = "reminders"
 MOVED = "deadline_moved"
 
 
-def queue_due(now: datetime) -> list[DigestRun]:
+def queue_due(now: datetime) -> list[ScheduledRun]:
     """Queue the reminders of the latest daily period unless done; finish killed runs first.
 
     A run covers the reminder times after the previous run's end, so after downtime one run
@@ -45,7 +45,7 @@ def queue_due(now: datetime) -> list[DigestRun]:
     return completed
 
 
-def complete(run: DigestRun, now: datetime) -> DigestRun:
+def complete(run: ScheduledRun, now: datetime) -> ScheduledRun:
     """Queue the reminders whose time falls in the run's window, then mark it finished."""
     for deadline, offset in due_reminders(run.period_start, run.period_end, now):
         _fan_out(run, deadline, offset, now)
@@ -89,17 +89,19 @@ def _audience(deadline: Deadline) -> list:
     strands = deadline.update.strands
     strand_ids = [strand.id for strand in strands] if strands else None
     muted = exists(
-        select(1).where(Mute.subscriber_id == S.c.id, Mute.update_id == deadline.update_id)
+        select(1).where(
+            Mute.subscriber_id == SUBSCRIBERS.c.id, Mute.update_id == deadline.update_id
+        )
     )
     return [
-        S.c.status == "confirmed",
-        follows(strand_ids, SUB.c.reminders == true()),
+        SUBSCRIBERS.c.status == "confirmed",
+        follows(strand_ids, SUBSCRIPTIONS.c.reminders == true()),
         # "I've responded": no more reminders (nor moved-deadline notes) for this update.
         ~muted,
     ]
 
 
-def _fan_out(run: DigestRun, deadline: Deadline, offset: int, now: datetime) -> int:
+def _fan_out(run: ScheduledRun, deadline: Deadline, offset: int, now: datetime) -> int:
     where = _audience(deadline)
     email = payload(
         ReminderPayload,
@@ -131,10 +133,10 @@ def notify_moved(now: datetime) -> int:
     return total
 
 
-def _fan_out_moved(run: DigestRun, deadline: Deadline, now: datetime) -> int:
+def _fan_out_moved(run: ScheduledRun, deadline: Deadline, now: datetime) -> int:
     reminded_before = exists(
         select(1).where(
-            Outbox.subscriber_id == S.c.id,
+            Outbox.subscriber_id == SUBSCRIBERS.c.id,
             Outbox.kind == "reminder",
             Outbox.key.like(reminder_version_prefix(deadline.id) + "%"),
             ~Outbox.key.like(reminder_version_prefix(deadline.id, deadline.version) + "%"),

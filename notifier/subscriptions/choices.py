@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -70,11 +72,41 @@ class Choices:
         return [preference.as_record() for preference in self.preferences]
 
 
+# An unquoted ASCII local part (RFC 5322 dot-atom), as email_validator reads one: such a part
+# it accepts unchanged up to 64 characters. Most addresses are like this, and checking them
+# here with the domain's verdict remembered is some 30 times faster, which a 100,000-row
+# import needs; anything else takes the full check.
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
+
+
 def normalise_email(raw: str | None) -> str:
     """Return the address trimmed and lower-cased; raise InvalidChoice if it is not one."""
     value = (raw or "").strip()
     if not value:
         raise InvalidChoice("email", "Enter your email address")
+    local, _, domain = value.rpartition("@")
+    if (
+        len(local) <= 64
+        and _DOT_ATOM.match(local)
+        and domain.isascii()
+        and _checked_domain(domain) == domain.lower()
+        and len(value) <= 254
+    ):
+        # Exactly what validate_email() would give (tests compare the two ways).
+        return _checked(f"{local}@{domain.lower()}")
+    return _normalise_fully(value)
+
+
+@lru_cache(maxsize=4096)
+def _checked_domain(domain: str) -> str | None:
+    """The domain as email_validator normalises it, or None when it refuses it."""
+    try:
+        return validate_email(f"a@{domain}", check_deliverability=False).domain
+    except EmailNotValidError:
+        return None
+
+
+def _normalise_fully(value: str) -> str:
     try:
         # No DNS lookups: they are slow, flaky, and reveal nothing we need.
         result = validate_email(value, check_deliverability=False)
@@ -82,12 +114,16 @@ def normalise_email(raw: str | None) -> str:
         raise InvalidChoice(
             "email", "Enter an email address in the correct format, like name@example.com"
         ) from None
-    if len(result.normalized) > 320:
+    return _checked(result.normalized)
+
+
+def _checked(normalized: str) -> str:
+    if len(normalized) > 320:
         raise InvalidChoice("email", "Enter an email address of 320 characters or fewer")
-    if result.normalized.startswith(FORMULA_STARTS):
+    if normalized.startswith(FORMULA_STARTS):
         # Legal in RFC 5322 but a formula in a spreadsheet, where lists end up.
         raise InvalidChoice("email", "Enter an email address that does not start with =, +, - or @")
-    return result.normalized.lower()
+    return normalized.lower()
 
 
 def active_strands() -> list[Strand]:
@@ -96,10 +132,14 @@ def active_strands() -> list[Strand]:
 
 def pick_strands(slugs: Iterable[str]) -> list[Strand]:
     """Return the active strands named by slug; raise InvalidChoice for none or an unknown one."""
+    return pick_from({strand.slug: strand for strand in active_strands()}, slugs)
+
+
+def pick_from(by_slug: Mapping[str, Strand], slugs: Iterable[str]) -> list[Strand]:
+    """pick_strands() with the active strands (in listed order) looked up once by the caller."""
     wanted = list(dict.fromkeys(slugs))
     if not wanted:
         raise InvalidChoice("strands", "Choose at least one strand")
-    by_slug = {strand.slug: strand for strand in active_strands()}
     if any(slug not in by_slug for slug in wanted):
         raise InvalidChoice("strands", "Choose strands from the list")
     return [strand for slug, strand in by_slug.items() if slug in wanted]

@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
+from notifier.logs import requests
 from notifier.web import (
     admin,
     api_announcements,
@@ -19,6 +20,7 @@ from notifier.web import (
     confirm,
     health,
     manage,
+    metrics,
     mute,
     openapi,
     own_data,
@@ -45,6 +47,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     calendar.bp,
     archive.bp,
     health.bp,
+    metrics.bp,
     admin.bp,
     api_subscriptions.bp,
     api_deadlines.bp,
@@ -67,6 +70,8 @@ def init_app(app: Flask) -> None:
 
     # Before-request hooks run in this order: rate limits need no body, so they go first;
     # then the room for a body and what every body must be; CSRF, which reads forms, last.
+    # The request id comes before them all, so whatever they log names the request.
+    requests.init_app(app)
     limiter.init_app(app)
     intake.init_app(app)
     csrf.init_app(app)

@@ -1,20 +1,83 @@
-"""Liveness and database check for load balancers and operators."""
+"""GET /healthz: the database, the clock's heartbeat, the queue and the polls; 503 with why.
 
-from flask import Blueprint
+Load balancers ask often and many web processes answer, so each process keeps its answer for
+NOTIFIER_HEALTH_CACHE_SECONDS: the check stays one query per process per second at most.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flask import Blueprint, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from notifier.database import check
 from notifier.extensions import db, limiter
+from notifier.models import utcnow
+from notifier.observe.readings import pulse
 
 bp = Blueprint("health", __name__)
+_lock = threading.Lock()
 
 
 @bp.get("/healthz")
 @limiter.exempt
 def healthz():
-    """Report whether the app is up and the database answers; 503 when it does not."""
+    """Report what is healthy; 503 naming each reason when the database, clock or queue is not."""
+    ttl = current_app.config["NOTIFIER"].health_cache_seconds
+    cache = current_app.extensions.setdefault("notifier.healthz", {})
+    with _lock:
+        kept = cache.get("answer")
+        if kept and time.monotonic() < kept[0]:
+            return kept[1]
+    answer = _check()
+    with _lock:
+        cache["answer"] = (time.monotonic() + ttl, answer)
+    return answer
+
+
+def _check():
+    settings = current_app.config["NOTIFIER"]
+    now = utcnow()
     try:
-        check(db.engine)
+        reading = pulse(now)
     except SQLAlchemyError as exc:
-        return {"status": "error", "database": "unavailable", "error": exc.__class__.__name__}, 503
-    return {"status": "ok", "database": "ok", "dialect": db.engine.dialect.name}
+        db.session.rollback()
+        reason = f"database unavailable: {exc.__class__.__name__}"
+        return {"status": "unhealthy", "database": "unavailable", "reasons": [reason]}, 503
+    heartbeat = reading.age(reading.heartbeat_at, now)
+    waited = reading.age(reading.oldest_due_at, now)
+    reasons = []
+    if heartbeat is not None and heartbeat > settings.health_heartbeat_max_seconds:
+        reasons.append(
+            f"scheduler heartbeat is {heartbeat:.0f} s old "
+            f"(over NOTIFIER_HEALTH_HEARTBEAT_MAX_SECONDS, {settings.health_heartbeat_max_seconds})"
+        )
+    if waited is not None and waited > settings.health_queue_max_seconds:
+        reasons.append(
+            f"the oldest due email has waited {waited:.0f} s "
+            f"(over NOTIFIER_HEALTH_QUEUE_MAX_SECONDS, {settings.health_queue_max_seconds})"
+        )
+    body = {
+        "status": "unhealthy" if reasons else "ok",
+        "database": "ok",
+        "dialect": db.engine.dialect.name,
+        "scheduler": {
+            "heartbeat_at": _iso(reading.heartbeat_at),
+            "heartbeat_age_seconds": heartbeat,
+            # A clock never started yet is not a failure of this process: reported, not a 503.
+            "seen": reading.heartbeat_at is not None,
+        },
+        "queue": {
+            "due": reading.due,
+            "oldest_due_at": _iso(reading.oldest_due_at),
+            "oldest_due_age_seconds": waited,
+        },
+        "feeds": {"last_success_at": _iso(reading.last_poll_success_at)},
+        "reasons": reasons,
+    }
+    return body, 503 if reasons else 200
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 from notifier.admins import find_admin
 from notifier.extensions import db, limiter
 from notifier.models import AuditEntry, utcnow
-from notifier.web.admin.access import bp
+from notifier.web.admin.access import bp, end_sessions, signed_in_admin, start_session
 
 # Compared against when the address is unknown, so a wrong address costs as long as a wrong
 # password and timing does not reveal which admins exist.
@@ -35,8 +35,7 @@ def login():
             admin.password_hash if admin else _DUMMY_HASH, form.password.data
         )
         if admin and valid:
-            session.clear()
-            session["admin_id"] = admin.id
+            start_session(admin)
             admin.last_login_at = utcnow()
             db.session.add(
                 AuditEntry(actor=admin.email, action="admin.login", ip=request.remote_addr)
@@ -50,6 +49,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out here and everywhere: every earlier cookie of this admin stops working."""
+    admin = signed_in_admin()
+    if admin is not None:
+        end_sessions(admin)
+        db.session.add(AuditEntry(actor=admin.email, action="admin.logout", ip=request.remote_addr))
+        db.session.commit()
     session.clear()
     return redirect(url_for("admin.login"))
 

@@ -1,0 +1,1 @@
+"""Watching the service run: metrics, health readings and the log format."""

@@ -1,0 +1,105 @@
+"""The checked rows of one file, kept on disk between the two passes of an import."""
+
+from __future__ import annotations
+
+import marshal
+import sqlite3
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+
+from notifier.models import Strand
+from notifier.subscriptions.choices import Choices, Preference
+from notifier.subscriptions.transfer import Row, State
+
+
+class Spool:
+    """Checked rows in a private SQLite file that SQLite deletes when it is closed.
+
+    Holding them on disk (SQLite keeps a small page cache) keeps an import's memory flat
+    however long the file, and the address key finds a duplicate line in one lookup a batch.
+    """
+
+    def __init__(self) -> None:
+        # An empty name: "a private, temporary on-disk database", gone when closed.
+        self._db = sqlite3.connect("")
+        self._db.execute(
+            "CREATE TABLE rows (email TEXT PRIMARY KEY, line INTEGER NOT NULL, data BLOB NOT NULL)"
+        )
+        self.count = 0
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def lines_of(self, emails: list[str]) -> dict[str, int]:
+        """The line each of these addresses is already on, for those kept already."""
+        marks = ",".join("?" * len(emails))
+        query = f"SELECT email, line FROM rows WHERE email IN ({marks})"  # noqa: S608 - marks only
+        return dict(self._db.execute(query, emails))
+
+    def add(self, rows: list[Row]) -> None:
+        self._db.executemany(
+            "INSERT INTO rows (email, line, data) VALUES (?, ?, ?)",
+            [(row.email, row.line, _dump(row)) for row in rows],
+        )
+        self.count += len(rows)
+
+    def batches(self, size: int, strands: Mapping[int, Strand]) -> Iterator[list[Row]]:
+        """The rows in file order, size at a time; strands: every strand by id."""
+        cursor = self._db.execute("SELECT email, line, data FROM rows ORDER BY rowid")
+        while page := cursor.fetchmany(size):
+            yield [_load(email, line, data, strands) for email, line, data in page]
+
+
+def _dump(row: Row) -> bytes:
+    # marshal: plain values only, written and read back by this process alone.
+    state = row.state
+    return marshal.dumps(
+        (
+            tuple((p.strand.id, p.frequency, p.reminders) for p in row.choices.preferences),
+            _iso(row.consent_at),
+            row.consent_source,
+            row.consent_ip,
+            state
+            and (
+                state.status,
+                _iso(state.confirmed_at),
+                _iso(state.unsubscribed_at),
+                _iso(state.suppressed_at),
+                state.suppressed_reason,
+            ),
+        )
+    )
+
+
+def _load(email: str, line: int, data: bytes, strands: Mapping[int, Strand]) -> Row:
+    preferences, consent_at, source, ip, state = marshal.loads(data)  # noqa: S302 - our own
+    return Row(
+        line=line,
+        email=email,
+        choices=Choices(tuple(Preference(strands[s], f, r) for s, f, r in preferences)),
+        consent_at=_moment(consent_at),
+        consent_source=source,
+        consent_ip=ip,
+        state=state
+        and State(
+            status=state[0],
+            confirmed_at=_moment(state[1]),
+            unsubscribed_at=_moment(state[2]),
+            suppressed_at=_moment(state[3]),
+            suppressed_reason=state[4],
+        ),
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
