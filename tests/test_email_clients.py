@@ -30,6 +30,7 @@ CLIENTS = "gmail.*,outlook.*,apple-mail.*,yahoo.*,thunderbird.*"
 CEILING = {
     "already_subscribed": 90,
     "announcement": 72,
+    "announcement_test": 72,
     "confirm": 95,
     "deadline_moved": 65,
     "digest": 112,
@@ -112,6 +113,7 @@ def _payloads(now) -> dict[str, dict]:
             "previous_at": (other.deadline.at - timedelta(days=3)).isoformat(),
         },
         "announcement": {"announcement": announcement.id},
+        "announcement_test": {"announcement": announcement.id, "revision": 1},
     }
 
 

@@ -96,6 +96,10 @@ SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {
     ),
     "deadline_moved": _moved,
     "announcement": lambda p: (f"announcement:{p.id}", {"announcement": _announcement().id}),
+    "announcement_test": lambda p: (
+        f"announcement-test:{p.id}",
+        {"announcement": _announcement().id, "revision": 1},
+    ),
 }
 # Kinds that are not about the list's content and so carry no List-* headers.
 TRANSACTIONAL = {"confirm"}
@@ -213,7 +217,9 @@ def test_every_kind_meets_the_bulk_sender_rules(list_app, smtp_server, dkim_key,
         assert len(message.get_all(name, [])) == (1 if is_list else 0), name
     if is_list:
         targets = message["List-Unsubscribe"]
-        assert targets.startswith("<https://notifier.test/unsubscribe/")
+        # A test send goes to an admin, no subscriber: its links lead back to the announcement.
+        own = "/admin/announcements/" if kind == "announcement_test" else "/unsubscribe/"
+        assert targets.startswith(f"<https://notifier.test{own}")
         assert "<mailto:unsubscribe@notifier.example.org?subject=unsubscribe>" in targets
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["List-Id"] == "Data sharing updates <updates.notifier.example.org>"
