@@ -97,7 +97,7 @@ def test_a_good_file_is_previewed_then_applied_exactly_once(app, signed_in):
     assert preview.status_code == 200
     counts = dict(re.findall(r'<th scope="row">(\w+)</th><td>([\d,]+)</td>', preview.text))
     assert counts == {"New": "2", "Updated": "0", "Unchanged": "0", "Refused": "0"}
-    assert "1 confirmation email will be sent" in preview.text
+    assert "Asked to confirm by email: 1 (1 confirmation email to send now)" in preview.text
     assert count(Subscriber) == 0  # a preview changes nothing
 
     done = apply(signed_in, preview.text)
