@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy.exc import ArgumentError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from notifier import logs
 from notifier import settings as settings_module
 from notifier.settings import ROOT, ConfigError, Settings
 
@@ -45,9 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # anything reads it, so a client cannot make a process hold megabytes it never needed.
         MAX_CONTENT_LENGTH=MAX_BODY,
     )
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    logs.configure(settings.log_level, settings.log_format)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from notifier import cli, database, web
@@ -59,6 +59,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise ConfigError(f"NOTIFIER_DATABASE_URL is not usable: {exc}") from None
     web.init_app(app)
     cli.init_app(app)
+    if settings.trusted_proxies:
+        # Only then is X-Forwarded-For the client's address rather than whatever it claims:
+        # each proxy appends the address it saw, so count that many from the right.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     return app
 
 

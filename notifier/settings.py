@@ -96,7 +96,9 @@ class Settings:
     health_queue_max_seconds: int
     health_cache_seconds: float
     admin_session_hours: float
+    trusted_proxies: int
     log_level: str
+    log_format: str
     subscribe_limit_per_ip: str
     subscribe_limit_per_address: str
     # Derived by the loader, not settable: the parsed forms of the structured settings above.
@@ -116,11 +118,13 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "feed_concurrency": (lambda v: v >= 1, "be 1 or more"),
     "feed_poll_budget": (lambda v: v > 0, "be more than 0 seconds"),
     "mail_connections": (lambda v: 1 <= v <= 64, "be from 1 to 64"),
+    "log_format": (lambda v: v in {"text", "json"}, "be text or json"),
     "retention_days": (lambda v: v >= 1, "be 1 or more"),
     "pending_retention_days": (lambda v: v >= 1, "be 1 or more"),
     "unsubscribed_retention_days": (lambda v: v >= 1, "be 1 or more"),
     "housekeeping_batch_size": (lambda v: v >= 1, "be 1 or more"),
     "admin_session_hours": (lambda v: v > 0, "be more than 0 hours"),
+    "trusted_proxies": (lambda v: 0 <= v <= 10, "be a count of proxies from 0 to 10"),
 }
 DERIVED = {"instance_path", "tz", "daily_time", "weekly", "reminder_offsets"}
 TYPES = {

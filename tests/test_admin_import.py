@@ -174,3 +174,27 @@ def test_the_export_carries_status_and_consent_and_is_audited(app, signed_in):
     assert rows["bob@example.org"]["status"] == "pending"
     exports = select(func.count()).where(AuditEntry.action == "subscribers.export")
     assert db.session.scalar(exports) == 1
+
+
+def test_an_editor_may_neither_import_nor_export(app, client):
+    create_admin("editor@example.org", PASSWORD, role="editor")
+    db.session.commit()
+    page = client.get("/admin/login")
+    client.post(
+        "/admin/login",
+        data={"email": "editor@example.org", "password": PASSWORD, "csrf_token": csrf(page.text)},
+    )
+    overview = client.get("/admin/")
+    assert overview.status_code == 200
+    assert "/admin/subscribers/import" not in overview.text
+    for path in ("/admin/subscribers/import", "/admin/subscribers/export.csv"):
+        answer = client.get(path)
+        assert answer.status_code == 403
+        assert "Only an owner can import or export subscribers." in answer.text
+    answer = client.post(
+        "/admin/subscribers/import",
+        data={"csrf_token": csrf(overview.text), "file": (io.BytesIO(GOOD.encode()), "l.csv")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 403
+    assert count(Subscriber) == 0

@@ -107,13 +107,14 @@ def test_corpus_is_real_and_varied():
     assert 0.25 < negatives / len(cases) < 0.5
 
 
-# Measured on the held-out file once, after tuning. The first held-out part (73 passages)
-# read 34/40 (85.0%) and left 29/33 (87.9%) alone; it then joined the tuning file, and this
-# fresh one (62 passages from 40 other sites, collected before the second round of tuning)
-# read 28/37 (75.7%) and left 20/25 (80.0%) alone. Both are short of the 95% and
-# 90%. Raise these only after measuring a fresh held-out file, once.
-HELD_OUT_READ = 28
-HELD_OUT_LEFT_ALONE = 20
+# Measured on the held-out file once, after each round of tuning; each held-out file then
+# joined the tuning file and a fresh one was collected before the next round:
+#   round 1, 73 passages from 53 pages:  34/40 read (85.0%), 29/33 left alone (87.9%)
+#   round 2, 62 passages from 40 sites:  28/37 read (75.7%), 20/25 left alone (80.0%)
+#   round 3, 46 passages from 31 sites (this file): 14/24 read (58.3%), 21/22 left alone (95.5%)
+# All short of the 95% and 90%. Raise these only after measuring a fresh file, once.
+HELD_OUT_READ = 14
+HELD_OUT_LEFT_ALONE = 21
 # Figures reached on the tuning file (counts, so a change that loses one case fails).
-TUNING_READ = 151
-TUNING_LEFT_ALONE = 87
+TUNING_READ = 188
+TUNING_LEFT_ALONE = 112

@@ -484,3 +484,29 @@ def test_a_greylisted_address_is_retried_after_the_backoff_not_in_the_same_pass(
         backend.close()
         assert [r.status for r in rows()] == ["sent"] * 5
         assert len(smtp_server.to(greylisted.to_address)) == 1
+
+
+def test_database_lost_while_rendering_fails_nothing_and_sends_once_it_is_back(
+    app, smtp_server, backend, note_kind
+):
+    """A render that loses the database (a restart mid-query) is no fault of the message."""
+    from sqlalchemy.exc import OperationalError
+
+    now = utcnow()
+    queue(note_kind, crowd(3), now=now)
+    note = RENDERERS[note_kind]
+    lost = []
+
+    def render_once_the_database_is_back(row):
+        if not lost:
+            lost.append(row.id)
+            raise OperationalError("SELECT …", {}, Exception("server closed the connection"))
+        return note(row)
+
+    RENDERERS[note_kind] = render_once_the_database_is_back
+    tally = deliver_due(backend, now)
+    assert tally.failed == 0
+    assert [r.status for r in rows()] == ["sent"] * 3
+    assert sorted(m.rcpt_tos[0] for m in smtp_server.received) == sorted(
+        r.to_address for r in rows()
+    )

@@ -14,6 +14,7 @@ from notifier.delivery import outcomes, store
 from notifier.delivery.backlog import Release
 from notifier.delivery.rules import refusal
 from notifier.extensions import db
+from notifier.logs.context import bind_outbox
 from notifier.mail.backends import ConnectionLost, PermanentFailure, TemporaryFailure
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ class Lane:
                     if run.stop.is_set() or self.tally.server_gone:
                         break
                     if row.id in self.held:  # not if a lease extension found it taken
-                        self.deliver(row, subscriber)
+                        with bind_outbox(row.id):
+                            self.deliver(row, subscriber)
                         self.held.remove(row.id)
                 store.release(self.held, self.name, self.outcomes)
 
@@ -65,6 +67,8 @@ class Lane:
         try:
             message = run.composer.message(row, moment)
         except Exception as exc:
+            if run.database_gone(exc):
+                raise  # the database went away mid-render: no fault of this message
             log.exception("outbox %s could not be rendered", row.id)
             db.session.rollback()  # a failed query must not leave the lane's session aborted
             return self.record(outcomes.failed(row, f"render: {type(exc).__name__}: {exc}", False))

@@ -18,6 +18,7 @@ RENDERERS: dict[str, Renderer] = {
     "reminder": reminder.reminder,
     "deadline_moved": reminder.deadline_moved,
     "announcement": announcement.announcement,
+    "announcement_test": announcement.announcement_test,
 }
 
 

@@ -40,7 +40,7 @@ _MONTH = (
 )
 _WEEKDAY = r"(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b\.?"
 _YEAR = r"(?:19|20)\d{2}(?!\d)"
-_ORD = r"(?:st|nd|rd|th)?"
+_ORD = r"(?:\s?(?:st|nd|rd|th)\b)?"  # "11th", and "11 th" as some pages split it
 
 _DATE = re.compile(
     # Day-first dates may be glued to the word before ("Submissions due for draft guidance30
@@ -99,7 +99,10 @@ _TIME = (
     r"|(?<![\d:.])(?P<h24>[01]?\d|2[0-3])[:.](?P<m24>[0-5]\d)(?![\d.]\d)(?:\s*(?:hrs?|hours)\b)?)"
     r"(?:\s*[(\[]?\s*" + _ZONE + r"[)\]]?)?"
 )
-_TIME_BEFORE = re.compile(_TIME + r"\s*,?\s*(?:deadline\s+)?(?:(?:on|of|ar)\s+)?(?:the\s+)?$", re.I)
+_TIME_BEFORE = re.compile(
+    _TIME + r"(?:\s*\((?:noon|midday)\))?\s*,?\s*(?:deadline\s+)?(?:(?:on|of|ar)\s+)?(?:the\s+)?$",
+    re.I,
+)
 _TIME_AFTER = re.compile(r"^\s*\)?\s*,?\s*(?:[(\[]|at\s+|by\s+|until\s+|T)?" + _TIME, re.I)
 # A zone right after a bare date ("August 17, 2015 Eastern Daylight Time"): that day's end there.
 _ZONE_AFTER = re.compile(r"^\s*,?\s*[(\[]?\s*" + _ZONE, re.I)
@@ -119,7 +122,9 @@ _WEAK = re.compile(
 _STRONG = re.compile(
     r"\b(?:clos(?:e|es|ed|ing)(?!\s+(?:to|early)\b)|ends|end(?:s|ed|ing)?\s+on|will\s+(?:now\s+)?end"
     r"|(?:end|close)\s+date|expires?|deadline|extended|extension"
-    r"|postponed|last\s+day|dyddiad\s+cau|open\s+for\s+(?:comments?|consultation|responses?))\b"
+    r"|postponed|last\s+day|dyddiad\s+cau|open\s+for\s+(?:comments?|consultation|responses?)"
+    r"|(?:finish|conclud)(?:ed|es)?\s+on|cut-?off(?:\s+date)?"
+    r"|(?:comment|response|reply)\s+(?:due\s+)?dates?)\b"
     # Federal Register field labels, and the same fields flattened into feeds and YAML.
     r"|(?-i:\bDATES\s*:)|\bcomments?_(?:due|close)"
     # "Comments are due on or before", a timeline's "Submissions due for draft guidance".
@@ -127,12 +132,13 @@ _STRONG = re.compile(
     re.I,
 )
 _SUFFIX_STRONG = re.compile(
-    r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:[-–—:]\s*)?(?:is|will\s+be|has\s+been\s+set\s+as)?\s*(?:the\s+)?"
-    r"(?:(?P<rev>(?:new|revised|final)\s+)?(?:closing\s+date|deadline)\b"
+    r"^\s*(?:\([^)]*\)\s*)?,?\s*(?:[-–—:]\s*)?(?:is|will\s+be|as|has\s+been\s+set\s+as)?\s*"
+    r"(?:the\s+)?(?:(?P<rev>(?:new|revised|final)\s+)?(?P<what>(?:[\w-]+\s+){0,3}?)"
+    r"(?:closing\s+date|deadline)\b"
     r"|(?:last|final|closing)\s+day\b"
     # Timeline rows: "21-Dec-15 End of public comment", "23-Nov-15 ... comments ... due by".
     r"|(?:end|close)\s+of\s+(?:the\s+)?(?:public\s+)?(?:comment|consultation|feedback|submission)"
-    r"|[^.;\d]{0,60}?\b(?:comments?|submissions?|responses?)\b[^.;\d]{0,40}?\bdue\b)",
+    r"|[^.;,\d]{0,60}?\b(?:comments?|submissions?|responses?)\b[^.;,\d]{0,40}?\bdue\b)",
     re.I,
 )
 _REVISED = re.compile(
@@ -150,13 +156,14 @@ _CONTEXT = re.compile(
 # between them ("accepted after the public hearing until May 25").
 _EVENT = re.compile(
     r"\b(?:meet(?:s|ing|ings)?|met|workshops?|events?|seminars?|webinars?|conferences?"
-    r"|sessions?|hearings?|exhibition|round\s?table|drop-in)\b",
+    r"|sessions?|hearings?|exhibition|round\s?table|drop-in|closures?)\b",
     re.I,
 )
 _NEGATIVE = re.compile(
     r"\b(?:publish(?:ed|es)?|publication|(?:was|were|been)\s+sent|since"
     r"|save\s+the\s+date|regist(?:er|ered|ration)|t(?:ake|akes|aking|ook)\s+place|launch(?:ed|es)?"
-    r"|book(?:ing)?|attend|issued|released)\b",
+    r"|book(?:ing)?|attend|issued|released"
+    r")\b",
     re.I,
 )
 _OLD_MARKER = re.compile(
@@ -167,13 +174,29 @@ _OLD_MARKER = re.compile(
 # text goes on to replace.
 _WAS = re.compile(
     r"\b(?:(?:was|were)\s+(?:(?:initially|originally|previously)\s+)?(?:scheduled|due|supposed"
-    r"|set|to\s+(?:have\s+)?(?:close|end|be))|originally|initially)\b",
+    r"|set|to\s+(?:have\s+)?(?:clos(?:e|ed)|end(?:ed)?|be))|originally|initially)\b",
     re.I,
 )
 _EVENT_AFTER = re.compile(r"^\W*(?:\w+\s+){0,2}?" + _EVENT.pattern, re.I)
+# Grant rounds, funding and their decisions: applicants' deadlines, not comments.
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:grant\s+(?:applications?|rounds?)|grantees?|funding\s+rounds?|funds\s+disbursed"
+    r"|applications?\s+(?:must|are|may|will|deadlines?)|decisions?\s+will\s+be\s+announced)\b",
+    re.I,
+)
+_CONSULTATION_HAPPENED = re.compile(
+    r"\b(?:consultations?|surveys?|engagement)\b[^.;]{0,60}?\b(?:took\s+place|held|ran)\b", re.I
+)
+# Said of a deadline already past ("the cut-off date of 31st of May" in a piece published in
+# June, "closed on 12th November"): a yearless date is then the last one before publication.
+_PAST = re.compile(
+    r"\b(?:(?<!to\s)(?:has|have|had)\s+(?:now\s+)?(?:closed|ended|finished)"
+    r"|were\s+(?:mailed|posted|received|sent))\b",
+    re.I,
+)
 _AFTER = re.compile(r"\bafter\s*$", re.I)
 _FROM = re.compile(r"\b(?:from|between|was)\s*$", re.I)
-_RANGE_JOIN = re.compile(r"^\s*(?:(?P<dash>-|–|—|→)|to|until|till|and)\s*$", re.I)
+_RANGE_JOIN = re.compile(r"^\s*,?\s*(?:(?P<dash>-|–|—|→)|to|until|till|through|and)\s*$", re.I)
 # Publishing something "by" a date is a promise, not a comment deadline.
 _PUBLISHING = re.compile(r"\b(?:publish|publication|announce|finali[sz])", re.I)
 # Said of a date nobody has fixed yet, or of one that comes round every year.
@@ -237,6 +260,7 @@ class _Mention:
     # Days added to the written date ("extended by a week" from it).
     shift: int = 0
     reply: bool = False
+    past: bool = False
 
 
 def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> FoundDeadline | None:
@@ -274,6 +298,14 @@ def find_deadline(text: str, published: datetime, tz: ZoneInfo) -> FoundDeadline
     else:
         sentence, best, siblings = revised[-1] if revised else (strong or found)[0]
     day = _resolve(best, since)
+    if best.clock == time(23, 59, 59) and best.zone is None:
+        # "between 14th October and 23rd December ... accepted up to 12pm (Noon) on 23rd
+        # December": the time given for that day elsewhere in the text is its deadline.
+        timed = [
+            f[1] for f in found if f[1].clock != time(23, 59, 59) and _resolve(f[1], since) == day
+        ]
+        if timed:
+            best = replace(best, clock=timed[0].clock, zone=timed[0].zone)
     at = datetime.combine(day, best.clock, best.zone or tz).astimezone(UTC)
     previous = _previous(best, siblings)
     previous_at = None
@@ -339,7 +371,7 @@ def _sentences(text: str) -> list[str]:
 def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
     """Return the deadline candidates and superseded dates named in one sentence."""
     dates = list(_DATE.finditer(sentence))
-    if _HEDGE.search(sentence):
+    if _HEDGE.search(sentence) or _SOMEONE_ELSE.search(sentence):
         return []
     if not dates:
         return _scan_relative(sentence, previous_context)
@@ -350,7 +382,7 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
     # A strong cue whose first date proved to be something else ("closing date for the
     # paper published on 3 March is ...") still governs the next date.
     pending: tuple[int, bool] | None = None
-    seg_start, period_end, period_lead = 0, False, ""
+    seg_start, period_end, period_lead, period_event = 0, False, "", False
     for i, m in enumerate(dates):
         seg = sentence[seg_start : m.start()]
         end = dates[i + 1].start() if i + 1 < len(dates) else len(sentence)
@@ -376,15 +408,22 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
             extension and bool(_FROM.search(lead))
         )
         join = _RANGE_JOIN.match(after[tail:])
-        starts_period = bool(join and i + 1 < len(dates))
+        starts_period = bool(
+            join
+            and i + 1 < len(dates)
+            and (join.group().strip().lower() != "and" or _FROM.search(lead))
+        )
         ends_period, period_end = period_end, starts_period
         if cue := list(_STRONG.finditer(seg)):
             pending = (cue[-1].end(), bool(_REVISED.search(seg)))
         elif pending:
             pending = (0, pending[1])
         if is_old:
+            # "given the scheduled city office closure from Dec. 26 through Jan. 2": the period
+            # that follows belongs to the event named right before it.
+            period_event = bool(starts_period and _EVENT.search(lead[-40:]))
             mention.old = True
-            mention.strong = bool(pending) or bool(_WEAK.search(lead))
+            mention.strong = (bool(pending) or bool(_WEAK.search(lead))) and not period_event
             out.append(mention)
             continue
         if starts_period:
@@ -394,6 +433,8 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
             continue
         # A range's end is judged with the words before its start ("sessions April 18-May 2").
         judged = period_lead + " " + seg if ends_period else seg
+        # "Formal consultations ... took place between": the consultation is what took place.
+        judged = _CONSULTATION_HAPPENED.sub(lambda h: " " * len(h.group()), judged)
         suffix = _SUFFIX_STRONG.match(after[tail:])
         weak = bool(_WEAK.search(lead)) or ends_period
         offset = len(period_lead) + 1 if ends_period else 0
@@ -412,7 +453,9 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         # A label after the date says what it is, whatever came before ("the handover will
         # take place on August 16th – the last day of the consultation").
         blocked = blocked and not suffix
-        blocked = blocked or bool(_EVENT_AFTER.match(after[tail:]))
+        blocked = (
+            blocked or bool(_EVENT_AFTER.match(after[tail:])) or (ends_period and period_event)
+        )
         # "This extension is based on the fact that the rule will not be finalized until ...".
         blocked = blocked or any(n.start() >= anchor for n in _PUBLISHING.finditer(judged))
         strong = bool(pending or suffix)
@@ -424,7 +467,13 @@ def _scan(sentence: str, previous_context: bool = False) -> list[_Mention]:
         if suffix and not clock_m and (late := _LABEL_TIME.match(after[tail + suffix.end() :])):
             mention.clock, mention.zone = _clock(late)
         mention.strong = strong
-        mention.reply = bool(_REPLY.search(seg))
+        mention.past = bool(_PAST.search(sentence))
+        # Only the words right before the date, or the label after it, say it is the reply
+        # period's ("establishing November 28 as the new comment filing deadline and ...").
+        mention.reply = bool(
+            _REPLY.search(lead.rsplit(",", 1)[-1])
+            or (suffix and _REPLY.search(suffix["what"] or ""))
+        )
         mention.revised = bool(
             (pending and pending[1])
             or (suffix and suffix["rev"])
@@ -528,6 +577,8 @@ def _resolve(mention: _Mention, since: date, before: date | None = None) -> date
         return _resolve_relative(mention, since)
     if mention.year is not None:
         return date(mention.year, mention.month, mention.day)
+    if mention.past and before is None and mention.weekday is None:
+        return _resolve(replace(mention, past=False), since, before=since)
     if mention.weekday is not None and before is None:
         # "closed at 12pm on Monday 2 September" on a page of past consultations: the year
         # whose 2 September is a Monday, the next one if there is one, else the last one.

@@ -16,8 +16,8 @@ from notifier.schedules import runs
 from notifier.schedules.fanout import (
     CONFIRMED_AT,
     RANK,
-    SUB,
-    S,
+    SUBSCRIBERS,
+    SUBSCRIPTIONS,
     after_run,
     email_columns,
     follows,
@@ -37,10 +37,12 @@ US = update_strands
 # (a re-confirmed subscriber's old cursor must not reach back past the new consent).
 SINCE = case(
     (
-        or_(SUB.c.digested_until.is_(None), SUB.c.digested_until < CONFIRMED_AT),
+        or_(
+            SUBSCRIPTIONS.c.digested_until.is_(None), SUBSCRIPTIONS.c.digested_until < CONFIRMED_AT
+        ),
         CONFIRMED_AT,
     ),
-    else_=SUB.c.digested_until,
+    else_=SUBSCRIPTIONS.c.digested_until,
 )
 
 
@@ -62,7 +64,10 @@ def queue_due(kind: str, now: datetime) -> list[ScheduledRun]:
 
 def complete(run: ScheduledRun, now: datetime) -> ScheduledRun:
     """Queue every digest of a run that is not queued yet, then mark the run finished."""
-    where = [S.c.status == "confirmed", follows(None, SUB.c.frequency == run.kind)]
+    where = [
+        SUBSCRIBERS.c.status == "confirmed",
+        follows(None, SUBSCRIPTIONS.c.frequency == run.kind),
+    ]
     with_statistics()
     candidates = _candidates(run.kind, run.period_end)
     if candidates:
@@ -74,8 +79,10 @@ def _candidates(kind: str, end: datetime) -> dict[int, bool]:
     """Updates any subscriber may be owed by this kind, mapped to whether they are general."""
     oldest = db.session.scalar(
         select(func.min(SINCE))
-        .select_from(SUB.join(S, S.c.id == SUB.c.subscriber_id))
-        .where(S.c.status == "confirmed", SUB.c.frequency == kind)
+        .select_from(
+            SUBSCRIPTIONS.join(SUBSCRIBERS, SUBSCRIBERS.c.id == SUBSCRIPTIONS.c.subscriber_id)
+        )
+        .where(SUBSCRIBERS.c.status == "confirmed", SUBSCRIPTIONS.c.frequency == kind)
     )
     if oldest is None:
         return {}
@@ -101,24 +108,26 @@ def _owed(kind: str, candidates: dict[int, bool], lo: int, hi: int):
     rank = FREQUENCIES.index(kind)
     # Only subscriptions: the subscriber's confirmation is applied outside, and a join here
     # would let a planner without statistics scan every subscriber for each batch.
-    cursor = func.max(case((SUB.c.frequency == kind, SUB.c.digested_until))).label("cursor")
+    cursor = func.max(
+        case((SUBSCRIPTIONS.c.frequency == kind, SUBSCRIPTIONS.c.digested_until))
+    ).label("cursor")
     in_strands = (
-        select(SUB.c.subscriber_id, US.c.update_id, cursor)
-        .select_from(SUB.join(US, US.c.strand_id == SUB.c.strand_id))
+        select(SUBSCRIPTIONS.c.subscriber_id, US.c.update_id, cursor)
+        .select_from(SUBSCRIPTIONS.join(US, US.c.strand_id == SUBSCRIPTIONS.c.strand_id))
         .where(
             US.c.update_id.in_([u for u, is_general in candidates.items() if not is_general]),
-            SUB.c.subscriber_id.between(lo, hi),
+            SUBSCRIPTIONS.c.subscriber_id.between(lo, hi),
         )
-        .group_by(SUB.c.subscriber_id, US.c.update_id)
+        .group_by(SUBSCRIPTIONS.c.subscriber_id, US.c.update_id)
         .having(func.min(RANK) == rank)
     )
     general = [u for u, is_general in candidates.items() if is_general]
     if not general:
         return in_strands.subquery("owed")
     fastest = (
-        select(SUB.c.subscriber_id, cursor)
-        .where(SUB.c.subscriber_id.between(lo, hi))
-        .group_by(SUB.c.subscriber_id)
+        select(SUBSCRIPTIONS.c.subscriber_id, cursor)
+        .where(SUBSCRIPTIONS.c.subscriber_id.between(lo, hi))
+        .group_by(SUBSCRIPTIONS.c.subscriber_id)
         .having(func.min(RANK) == rank)
         .subquery("fastest")
     )
@@ -149,23 +158,25 @@ def _batch(run: ScheduledRun, candidates: dict[int, bool], lo: int, hi: int, now
         until=run.period_end.isoformat(),
         updates=json_array_agg(U.c.id.distinct()),
     )
-    mine = [S.c.status == "confirmed", S.c.id.between(lo, hi)]
+    mine = [SUBSCRIBERS.c.status == "confirmed", SUBSCRIBERS.c.id.between(lo, hi)]
     columns = email_columns(digest_prefix(run.kind, run.period_key), "digest", email, now)
     queued = insert_emails(
         select(*columns)
         .select_from(
-            S.join(owed, owed.c.subscriber_id == S.c.id).join(U, U.c.id == owed.c.update_id)
+            SUBSCRIBERS.join(owed, owed.c.subscriber_id == SUBSCRIBERS.c.id).join(
+                U, U.c.id == owed.c.update_id
+            )
         )
         # Never an update stored before the subscriber confirmed.
         .where(*mine, U.c.stored_at > CONFIRMED_AT, or_(new, changed))
-        .group_by(S.c.id, S.c.email)
+        .group_by(SUBSCRIBERS.c.id, SUBSCRIBERS.c.email)
     )
     db.session.execute(
-        update(SUB)
+        update(SUBSCRIPTIONS)
         .where(
-            SUB.c.frequency == run.kind,
-            SUB.c.subscriber_id.in_(select(S.c.id).where(*mine)),
-            or_(SUB.c.digested_until.is_(None), SUB.c.digested_until < end),
+            SUBSCRIPTIONS.c.frequency == run.kind,
+            SUBSCRIPTIONS.c.subscriber_id.in_(select(SUBSCRIBERS.c.id).where(*mine)),
+            or_(SUBSCRIPTIONS.c.digested_until.is_(None), SUBSCRIPTIONS.c.digested_until < end),
         )
         .values(digested_until=end)
     )

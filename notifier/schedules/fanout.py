@@ -17,13 +17,15 @@ from notifier.models.people import FREQUENCIES
 # Subscribers per INSERT … SELECT: each batch is one short transaction.
 BATCH = 10_000
 
-S = Subscriber.__table__
-SUB = Subscription.__table__
+SUBSCRIBERS = Subscriber.__table__
+SUBSCRIPTIONS = Subscription.__table__
 # Frequencies fastest first, as numbers SQL can take the minimum of.
-RANK = case(*((SUB.c.frequency == name, n) for n, name in enumerate(FREQUENCIES)), else_=99)
+RANK = case(
+    *((SUBSCRIPTIONS.c.frequency == name, n) for n, name in enumerate(FREQUENCIES)), else_=99
+)
 # When the subscriber confirmed; a confirmed row without the moment (an old import) counts
 # from when it was created, so it is neither skipped for ever nor sent the whole archive.
-CONFIRMED_AT = func.coalesce(S.c.confirmed_at, S.c.created_at)
+CONFIRMED_AT = func.coalesce(SUBSCRIBERS.c.confirmed_at, SUBSCRIBERS.c.created_at)
 OUTBOX_COLUMNS = (
     "key",
     "kind",
@@ -64,13 +66,13 @@ def _sql(value):
 
 
 def email_columns(key_prefix: str, kind: str, payload, now: datetime) -> list:
-    """The SELECT list of one outbox row per subscriber row S, keyed key_prefix + its id."""
+    """The SELECT list of one outbox row per row of SUBSCRIBERS, keyed key_prefix + its id."""
     moment = literal(now, UTCDateTime())
     return [
-        literal(key_prefix) + cast(S.c.id, String),
+        literal(key_prefix) + cast(SUBSCRIBERS.c.id, String),
         literal(kind),
-        S.c.id,
-        S.c.email,
+        SUBSCRIBERS.c.id,
+        SUBSCRIBERS.c.email,
         payload,
         literal("queued"),
         literal(0),
@@ -90,13 +92,13 @@ def insert_emails(selection) -> int:
 
 
 def follows(strand_ids=None, *conditions) -> object:
-    """The subscriber row S follows one of these strands (None: any) on these conditions.
+    """The SUBSCRIBERS row follows one of these strands (None: any) on these conditions.
 
     An update in no strand is general: it concerns every strand, so pass None for it.
     """
-    where = [SUB.c.subscriber_id == S.c.id, *conditions]
+    where = [SUBSCRIPTIONS.c.subscriber_id == SUBSCRIBERS.c.id, *conditions]
     if strand_ids is not None:
-        where.append(SUB.c.strand_id.in_(list(strand_ids)))
+        where.append(SUBSCRIPTIONS.c.strand_id.in_(list(strand_ids)))
     return exists(select(1).where(*where))
 
 
@@ -128,7 +130,9 @@ def in_batches(where: list, batch: Callable[[int, int], int], counter) -> int:
     Each batch's emails and counter.emails_queued commit together, so a run killed half-way
     keeps what it queued and the next run (whose keys skip those rows) completes it.
     """
-    lo, hi = db.session.execute(select(func.min(S.c.id), func.max(S.c.id)).where(*where)).one()
+    lo, hi = db.session.execute(
+        select(func.min(SUBSCRIBERS.c.id), func.max(SUBSCRIBERS.c.id)).where(*where)
+    ).one()
     total = 0
     if lo is None:
         return total
@@ -149,6 +153,8 @@ def queue_to(where: list, key_prefix: str, kind: str, payload, now: datetime, co
     columns = email_columns(key_prefix, kind, payload, now)
     return in_batches(
         where,
-        lambda lo, hi: insert_emails(select(*columns).where(*where, S.c.id.between(lo, hi))),
+        lambda lo, hi: insert_emails(
+            select(*columns).where(*where, SUBSCRIBERS.c.id.between(lo, hi))
+        ),
         counter,
     )

@@ -13,8 +13,8 @@ from notifier.models.email_kinds import ImmediatePayload, immediate_prefix
 from notifier.schedules import runs
 from notifier.schedules.fanout import (
     CONFIRMED_AT,
-    SUB,
-    S,
+    SUBSCRIBERS,
+    SUBSCRIPTIONS,
     after_run,
     follows,
     payload,
@@ -84,10 +84,10 @@ def fan_out_update(update: Update, now: datetime) -> int:
         return 0
     strand_ids = [strand.id for strand in update.strands] if update.strands else None
     where = [
-        S.c.status == "confirmed",
+        SUBSCRIBERS.c.status == "confirmed",
         # Only updates stored after the subscriber confirmed.
         update.stored_at > CONFIRMED_AT,
-        follows(strand_ids, SUB.c.frequency == KIND),
+        follows(strand_ids, SUBSCRIPTIONS.c.frequency == KIND),
     ]
     email = payload(ImmediatePayload, update=update.id)
     queued = queue_to(where, immediate_prefix(update.id), KIND, email, now, run)

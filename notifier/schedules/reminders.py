@@ -18,7 +18,7 @@ from notifier.models.email_kinds import (
     reminder_version_prefix,
 )
 from notifier.schedules import runs
-from notifier.schedules.fanout import SUB, S, follows, payload, queue_to
+from notifier.schedules.fanout import SUBSCRIBERS, SUBSCRIPTIONS, follows, payload, queue_to
 from notifier.schedules.periods import daily_period, local_instant
 
 KIND = "reminders"
@@ -88,7 +88,10 @@ def _audience(deadline: Deadline) -> list:
     """
     strands = deadline.update.strands
     strand_ids = [strand.id for strand in strands] if strands else None
-    return [S.c.status == "confirmed", follows(strand_ids, SUB.c.reminders == true())]
+    return [
+        SUBSCRIBERS.c.status == "confirmed",
+        follows(strand_ids, SUBSCRIPTIONS.c.reminders == true()),
+    ]
 
 
 def _fan_out(run: ScheduledRun, deadline: Deadline, offset: int, now: datetime) -> int:
@@ -126,7 +129,7 @@ def notify_moved(now: datetime) -> int:
 def _fan_out_moved(run: ScheduledRun, deadline: Deadline, now: datetime) -> int:
     reminded_before = exists(
         select(1).where(
-            Outbox.subscriber_id == S.c.id,
+            Outbox.subscriber_id == SUBSCRIBERS.c.id,
             Outbox.kind == "reminder",
             Outbox.key.like(reminder_version_prefix(deadline.id) + "%"),
             ~Outbox.key.like(reminder_version_prefix(deadline.id, deadline.version) + "%"),

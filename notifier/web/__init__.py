@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
+from notifier.logs import requests
 from notifier.web import (
     admin,
     api_announcements,
@@ -67,6 +68,8 @@ def init_app(app: Flask) -> None:
 
     # Before-request hooks run in this order: rate limits need no body, so they go first;
     # then the room for a body and what every body must be; CSRF, which reads forms, last.
+    # The request id comes before them all, so whatever they log names the request.
+    requests.init_app(app)
     limiter.init_app(app)
     intake.init_app(app)
     csrf.init_app(app)

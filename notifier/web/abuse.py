@@ -25,9 +25,19 @@ def _per_ip() -> str:
     return current_app.config["NOTIFIER"].subscribe_limit_per_ip
 
 
+# One budget per client IP for all the public doors that queue an email (the subscribe form,
+# a new link, the subscriptions API): per door, each address would get one budget per door.
+PUBLIC_WRITES = limiter.shared_limit(
+    _per_ip, scope="public-writes", methods=["POST"], error_message=MESSAGE
+)
+
+
 def limit_writes(bp) -> None:
-    """Limit POSTs to each of the blueprint's views per client IP (its views call spend_address)."""
-    limiter.limit(_per_ip, methods=["POST"], error_message=MESSAGE, scope="queue-ip")(bp)
+    """Count POSTs to the blueprint's views against the client's one budget for public writes.
+
+    Its views call spend_address as well, for the per-address limit.
+    """
+    PUBLIC_WRITES(bp)
 
 
 def spend_address(raw) -> None:

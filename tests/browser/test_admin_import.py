@@ -73,4 +73,3 @@ def test_a_bad_file_is_refused_then_a_good_one_previewed_and_applied(
     with live.app.app_context():
         assert subscriber("ada@example.org").status == "confirmed"
         assert subscriber("bob@example.org").status == "pending"
-

@@ -4,6 +4,7 @@ Adding an area is adding a module here and listing it below: importing it adds i
 """
 
 from notifier.web.admin import (
+    announcement_send,
     announcements,
     dashboard,
     imports,
@@ -14,6 +15,15 @@ from notifier.web.admin import (
 )
 from notifier.web.admin.access import bp, login_required
 
-AREAS = (announcements, dashboard, imports, meetings, session, subscribers, updates)
+AREAS = (
+    announcement_send,
+    announcements,
+    dashboard,
+    imports,
+    meetings,
+    session,
+    subscribers,
+    updates,
+)
 
 __all__ = ["AREAS", "bp", "login_required"]

@@ -8,8 +8,10 @@ in notifier.subscriptions.imports; this is the web's side of them.
 from __future__ import annotations
 
 import tempfile
+from functools import wraps
 
 from flask import (
+    abort,
     current_app,
     flash,
     g,
@@ -48,18 +50,35 @@ class ApplyForm(FlaskForm):
     token = HiddenField()
 
 
+def owner_only(view):
+    """Only owners move the list in or out: an editor may not import or export subscribers.
+
+    Runs inside login_required, so g.admin is set.
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.admin.role != "owner":
+            abort(403, description="Only an owner can import or export subscribers.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="admin-subscriber-import")
 
 
 @bp.get("/subscribers/import")
 @login_required
+@owner_only
 def import_page():
     return render_template("admin/import.html", form=UploadForm(), limit=UPLOAD_LIMIT)
 
 
 @bp.post("/subscribers/import")
 @login_required
+@owner_only
 @body_limit(UPLOAD_LIMIT + 64 * 1024)
 def import_preview():
     """Keep the uploaded file and show what importing it would do; change nothing."""
@@ -81,6 +100,7 @@ def import_preview():
 
 @bp.post("/subscribers/import/apply")
 @login_required
+@owner_only
 def import_apply():
     """Import the previewed file, exactly as previewed, once."""
     form = ApplyForm()
@@ -138,6 +158,7 @@ def import_apply():
 
 @bp.get("/subscribers/export.csv")
 @login_required
+@owner_only
 def export_csv():
     """Every subscriber with status and consent fields, in the format import reads."""
     db.session.add(

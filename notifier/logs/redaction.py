@@ -1,0 +1,19 @@
+"""Take what would let a reader act as a subscriber, or name one, out of a log line."""
+
+from __future__ import annotations
+
+import re
+
+from notifier.redact import redact as redact_tokens
+
+# Local part of anything shaped like an address: the domain stays, it says where mail goes.
+ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+=?^_`{|}~-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# itsdangerous tokens outside a path (a token=... query, a message quoting one).
+SIGNED = re.compile(r"\b[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{20,}\b")
+
+
+def redact(text: str) -> str:
+    """Tokens in paths and signed tokens become [token]; addresses become [address]@domain."""
+    text = redact_tokens(text)
+    text = SIGNED.sub("[token]", text)
+    return ADDRESS.sub("[address]@", text)
