@@ -6,7 +6,8 @@ import pytest
 
 from notifier.delivery.engine import deliver_due
 from notifier.mail.backends import from_url
-from notifier.schedules import announcements, digests, reminders
+from notifier.schedules import digests, reminders
+from tests.support.admin import announce
 from tests.support.content import at, make_subscriber, make_update
 from tests.support.spamassassin import spam_score
 
@@ -41,7 +42,7 @@ def delivered(make_app, smtp_server):
         )
         digests.queue_due("daily", at("2026-03-10T08:00"))
         reminders.queue_due(at("2026-03-10T08:00"))
-        announcements.create_announcement(
+        announce(
             "Open meeting on 12 May",
             "We are holding an **open meeting** on 12 May in London.\n\n"
             "Read the [agenda](https://policy.example.org/meeting) before you come.",

@@ -75,12 +75,24 @@ ANNOUNCEMENT_CREATED = {
     "type": "object",
     "properties": {
         "id": {"type": "integer"},
-        "status": {"type": "string", "enum": ["queued", "scheduled"]},
+        "subject": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["draft", "scheduled", "sending", "queued", "cancelled"],
+        },
         "send_at": {"type": "string", "format": "date-time"},
         "strands": STRANDS,
+        "confirmed_by": {"type": ["string", "null"]},
         "emails_queued": {"type": "integer"},
+        **{
+            name: {"type": "integer", "description": f"Its emails {name} so far."}
+            for name in ("queued", "sent", "failed", "cancelled", "bounced")
+        },
     },
 }
+ANNOUNCEMENT_ID = [
+    {"name": "announcement_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+]
 
 DEADLINE_CHANGE = {
     "type": "object",
@@ -161,6 +173,31 @@ PATHS: dict[str, dict] = {
                 "201": _answer("Created", ANNOUNCEMENT_CREATED),
                 "400": _answer("The body is not valid; fields names each problem", ERROR),
                 "401": _answer("No valid admin API token", ERROR),
+            },
+        }
+    },
+    "/api/v1/announcements/{announcement_id}": {
+        "get": {
+            "summary": "An announcement's state and what became of its emails",
+            "security": [{"bearer": []}],
+            "parameters": ANNOUNCEMENT_ID,
+            "responses": {
+                "200": _answer("The announcement", ANNOUNCEMENT_CREATED),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such announcement", ERROR),
+            },
+        }
+    },
+    "/api/v1/announcements/{announcement_id}/cancel": {
+        "post": {
+            "summary": "Cancel a scheduled announcement, until its sending starts",
+            "security": [{"bearer": []}],
+            "parameters": ANNOUNCEMENT_ID,
+            "responses": {
+                "200": _answer("Cancelled", ANNOUNCEMENT_CREATED),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such announcement", ERROR),
+                "409": _answer("Its sending has started, or it was cancelled already", ERROR),
             },
         }
     },
