@@ -25,9 +25,7 @@ def subscribers():
     error = None
     if status and status not in STATUSES:
         error, status = f"Choose a status from the list, not {status!r}", ""
-    found = directory.subscribers(
-        query, strand, status, request.args.get("after", type=int)
-    )
+    found = directory.subscribers(query, strand, status, request.args.get("after", type=int))
     strands = db.session.scalars(db.select(Strand).order_by(Strand.position, Strand.id)).all()
     return render_template(
         "admin/subscribers.html",
