@@ -7,6 +7,7 @@ from notifier.web.admin import (
     announcement_send,
     announcements,
     dashboard,
+    imports,
     meetings,
     session,
     subscribers,
@@ -14,6 +15,15 @@ from notifier.web.admin import (
 )
 from notifier.web.admin.access import bp, login_required
 
-AREAS = (announcement_send, announcements, dashboard, meetings, session, subscribers, updates)
+AREAS = (
+    announcement_send,
+    announcements,
+    dashboard,
+    imports,
+    meetings,
+    session,
+    subscribers,
+    updates,
+)
 
 __all__ = ["AREAS", "bp", "login_required"]
