@@ -94,8 +94,3 @@ def live_token(token: str) -> ApiToken | None:
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
         )
     )
-
-
-def admin_for_token(token: str) -> Admin | None:
-    row = live_token(token)
-    return row.admin if row else None
