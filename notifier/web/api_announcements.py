@@ -8,20 +8,18 @@ from flask import Blueprint, current_app, g, request
 
 from notifier.extensions import csrf
 from notifier.models import utcnow
-from notifier.moments import BadMoment, parse_moment
+from notifier.moments import BadMoment, parse_moment, rfc3339
 from notifier.schedules.announcements import AnnouncementError, create_announcement, status
 from notifier.web.auth import require_api_admin
+from notifier.web.problems import problem
 
 bp = Blueprint("api_announcements", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
 def bad_request(fields: dict[str, str]):
-    return {
-        "error": "Bad Request",
-        "message": "The announcement was not created: " + " ".join(fields.values()),
-        "fields": fields,
-    }, 400
+    detail = "The announcement was not created: " + " ".join(fields.values())
+    return problem(400, detail, fields=fields)
 
 
 def _send_at(raw) -> datetime | None:
@@ -57,7 +55,7 @@ def create():
     return {
         "id": announcement.id,
         "status": status(announcement),
-        "send_at": announcement.send_at.isoformat(),
+        "send_at": rfc3339(announcement.send_at),
         "strands": announcement.strands,
         "emails_queued": announcement.emails_queued,
     }, 201

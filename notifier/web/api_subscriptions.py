@@ -18,6 +18,7 @@ from notifier.subscriptions.choices import (
 )
 from notifier.subscriptions.subscribe import subscribe
 from notifier.web.abuse import limit_writes, spend_address
+from notifier.web.problems import problem
 from notifier.web.visitor import origin
 
 bp = Blueprint("api_subscriptions", __name__, url_prefix="/api/v1")
@@ -42,7 +43,7 @@ def create_subscription():
     """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return {"error": "Bad Request", "message": "Send a JSON object."}, 400
+        return problem(400, "Send a JSON object.")
     spend_address(body.get("email"))
     errors: dict[str, str] = {}
     email = _field(errors, "email", lambda: normalise_email(_typed(body, "email", str, "")))
@@ -58,7 +59,7 @@ def create_subscription():
         strands = _field(errors, "strands", lambda: pick_strands(_slugs(body.get("strands"))))
         choices = None if errors else Choices.same(strands, frequency, reminders)
     if errors:
-        return {"error": "Bad Request", "message": "Some fields are wrong.", "fields": errors}, 400
+        return problem(400, "Some fields are wrong.", fields=errors)
     subscribe(email, choices, origin("api"), utcnow())
     db.session.commit()
     return ACCEPTED, 202
