@@ -78,7 +78,11 @@ def _preferences(errors: dict[str, str], value, frequency, reminders) -> Choices
             errors[at] = "must be an object with strand, frequency and reminders"
             continue
         slug = entry.get("strand")
-        if not isinstance(slug, str) or slug not in by_slug:
+        if not isinstance(slug, str):
+            # Not a slug at all ({} or [] would not even be a dictionary key below).
+            errors[f"{at}.strand"] = "strand must be a strand slug"
+            slug = None
+        elif slug not in by_slug:
             errors[f"{at}.strand"] = f"{slug!r} is not a strand: use a slug from the list"
         elif slug in chosen:
             errors[f"{at}.strand"] = f"{slug} is given twice"

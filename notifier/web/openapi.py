@@ -91,7 +91,11 @@ ANNOUNCEMENT = {
     "properties": {
         "subject": {**WORDS, "maxLength": 200, "description": "One line."},
         "body": {**WORDS, "description": "Markdown."},
-        "strands": {**STRANDS, "description": "Strand slugs; empty or absent: everyone."},
+        "strands": {
+            **STRANDS,
+            "type": ["array", "null"],
+            "description": "Strand slugs; empty, null or absent: everyone.",
+        },
         "send_at": {
             "type": "string",
             "format": "date-time",
