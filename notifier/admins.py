@@ -11,6 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from notifier.extensions import db
 from notifier.models import Admin, ApiToken, AuditEntry
+from notifier.models.admin import ROLES
 
 MIN_PASSWORD = 12
 
@@ -27,9 +28,11 @@ def _as_stored(email: str) -> str:
     return email.strip().lower()
 
 
-def create_admin(email: str, password: str, actor: str = "cli") -> Admin:
-    """Create an admin; refuse a malformed address, a short password or a duplicate."""
+def create_admin(email: str, password: str, actor: str = "cli", role: str = "owner") -> Admin:
+    """Create an admin; refuse a malformed address, a short password, a duplicate, a bad role."""
     email = _as_stored(email)
+    if role not in ROLES:
+        raise AdminError(f"the role must be one of {', '.join(ROLES)}, not {role!r}")
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -38,9 +41,11 @@ def create_admin(email: str, password: str, actor: str = "cli") -> Admin:
         raise AdminError(f"the password must be at least {MIN_PASSWORD} characters")
     if find_admin(email):
         raise AdminError(f"an admin {email} already exists")
-    admin = Admin(email=email, password_hash=generate_password_hash(password))
+    admin = Admin(email=email, password_hash=generate_password_hash(password), role=role)
     db.session.add(admin)
-    db.session.add(AuditEntry(actor=actor, action="admin.create", target=email))
+    db.session.add(
+        AuditEntry(actor=actor, action="admin.create", target=email, detail={"role": role})
+    )
     db.session.flush()
     return admin
 
@@ -89,8 +94,3 @@ def live_token(token: str) -> ApiToken | None:
             ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
         )
     )
-
-
-def admin_for_token(token: str) -> Admin | None:
-    row = live_token(token)
-    return row.admin if row else None

@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import func, select
 
 from notifier.admins import create_admin, issue_token
+from notifier.announcements.drafts import AnnouncementError
+from notifier.announcements.sending import send_due
 from notifier.emails import render
 from notifier.extensions import db
 from notifier.models import Announcement, Outbox, Subscriber
-from notifier.schedules.announcements import AnnouncementError, create_announcement, send_due
+from tests.support.admin import announce
 from tests.support.content import at, make_subscriber, outbox
 
 BODY = "We are holding an **open meeting** on 12 May.\n\n- Agenda: [online](https://policy.example.org/meeting)\n\n<script>alert(1)</script>"
@@ -23,7 +25,7 @@ def test_an_announcement_to_two_strands_reaches_someone_in_both_once(app):
     pending.status = "pending"
     db.session.commit()
 
-    item = create_announcement(
+    item = announce(
         "Open meeting",
         BODY,
         ["research-statistics", "fraud-error-debt"],
@@ -51,13 +53,13 @@ def test_no_strands_means_every_confirmed_subscriber(app):
         ("research-statistics", "fraud-error-debt", "tailored-public-services")
     ):
         make_subscriber(f"s{n}@example.org", (slug,))
-    create_announcement("Hello", "Hello all.", [], None, None, at("2026-03-09T10:00"))
+    announce("Hello", "Hello all.", [], None, None, at("2026-03-09T10:00"))
     assert len(outbox("announcement")) == 3
 
 
 def test_a_scheduled_announcement_goes_out_at_send_at_not_before(app, runner):
     make_subscriber("a@example.org")
-    create_announcement("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
+    announce("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
 
     early = runner.invoke(args=["announcements", "send-due", "--now", "2026-03-09T11:59"])
     assert early.output == "" and outbox("announcement") == []
@@ -80,7 +82,7 @@ def test_a_scheduled_announcement_goes_out_at_send_at_not_before(app, runner):
 def test_bad_announcements_are_refused_and_store_nothing(app, subject, body, strands, field):
     make_subscriber("a@example.org")
     with pytest.raises(AnnouncementError) as refused:
-        create_announcement(subject, body, strands, None, None, at("2026-03-09T10:00"))
+        announce(subject, body, strands, None, None, at("2026-03-09T10:00"))
     assert field in refused.value.errors
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
 
@@ -171,3 +173,72 @@ def test_openapi_document_describes_the_api(client):
     announce = document["paths"]["/api/v1/announcements"]["post"]
     assert announce["security"] == [{"bearer": []}]
     assert {"201", "400", "401"} <= set(announce["responses"])
+
+
+def test_api_gives_an_announcements_state_and_counts(client, token):
+    make_subscriber("r@example.org", ("research-statistics",))
+    make_subscriber("f@example.org", ("fraud-error-debt",))
+    auth = {"Authorization": f"Bearer {token}"}
+    made = client.post("/api/v1/announcements", json={"subject": "Hi", "body": "All"}, headers=auth)
+    rows = outbox("announcement")
+    rows[0].status = "sent"
+    db.session.commit()
+
+    answer = client.get(f"/api/v1/announcements/{made.json['id']}", headers=auth)
+    assert answer.status_code == 200
+    assert (answer.json["status"], answer.json["queued"], answer.json["sent"]) == ("queued", 1, 1)
+    assert answer.json["failed"] == answer.json["bounced"] == 0
+    assert client.get(f"/api/v1/announcements/{made.json['id']}").status_code == 401
+    missing = client.get("/api/v1/announcements/999", headers=auth)
+    assert missing.status_code == 404
+    huge = client.get(f"/api/v1/announcements/{2**70}", headers=auth)
+    assert huge.status_code == 404
+
+
+def test_api_cancels_a_scheduled_announcement_but_not_a_sent_one(client, token):
+    make_subscriber("r@example.org")
+    auth = {"Authorization": f"Bearer {token}"}
+    later = client.post(
+        "/api/v1/announcements",
+        json={"subject": "Later", "body": "Soon", "send_at": "2099-01-01T09:00"},
+        headers=auth,
+    )
+    now = client.post("/api/v1/announcements", json={"subject": "Now", "body": "So"}, headers=auth)
+    cancelled = client.post(f"/api/v1/announcements/{later.json['id']}/cancel", headers=auth)
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    refused = client.post(f"/api/v1/announcements/{now.json['id']}/cancel", headers=auth)
+    assert refused.status_code == 409
+    send_due(at("2099-01-02T00:00"))
+    assert len(outbox("announcement")) == 1
+
+
+def test_the_clock_and_a_request_queueing_at_once_queue_each_email_once(app):
+    from notifier.announcements.sending import queue
+
+    make_subscriber("a@example.org")
+    make_subscriber("b@example.org")
+    item = announce("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
+    send_due(at("2026-03-09T12:00"))
+    queue(item, at("2026-03-09T12:00"))  # a second caller finds it claimed
+    send_due(at("2026-03-09T12:01"))
+    assert len(outbox("announcement")) == 2
+    assert db.session.get(Announcement, item.id).emails_queued == 2
+
+
+def test_a_fan_out_cut_short_is_finished_by_a_later_run_without_doubles(app):
+    from notifier.announcements.sending import queue
+
+    make_subscriber("a@example.org")
+    item = announce("Later", "Soon.", [], at("2026-03-09T12:00"), None, at("2026-03-09T10:00"))
+    queue(item, at("2026-03-09T12:00"))
+    make_subscriber("b@example.org")
+    # As if the process died after the first batch: claimed, never marked queued.
+    item.state, item.started_at, item.queued_at = "sending", at("2026-03-09T12:00"), None
+    db.session.commit()
+    assert send_due(at("2026-03-09T12:05")) == []  # still within the stale limit
+    send_due(at("2026-03-09T12:11"))
+    assert sorted(row.to_address for row in outbox("announcement")) == [
+        "a@example.org",
+        "b@example.org",
+    ]
+    assert db.session.get(Announcement, item.id).state == "queued"

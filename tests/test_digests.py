@@ -71,7 +71,8 @@ def test_an_update_in_two_of_my_strands_appears_once_grouped_by_strand(app):
     digests.queue_due("daily", at("2026-03-10T08:00"))
 
     (email,) = digest_of("both@example.org")
-    assert email.subject == "Your daily digest: 3 updates"
+    # The subject says what is inside: how many, and the soonest deadline it mentions.
+    assert email.subject == "Your daily digest: 3 updates · comments on Open call close Saturday"
     assert email.text.count("Shared paper") == 1
     assert email.html.count("Shared paper") == 1
     research, fraud, general, closing = (
@@ -81,7 +82,9 @@ def test_an_update_in_two_of_my_strands_appears_once_grouped_by_strand(app):
     assert research < email.text.index("Shared paper") < fraud < email.text.index("Debt only")
     assert general < email.text.index("For everyone") < closing
     # Closing soon lists general deadlines and those in my strands, in local time.
-    assert "Open call\nComments close: Saturday 14 March 2026, 17:00 GMT" in email.text
+    assert "Open call\nComments close: Saturday 14 March 2026, 17:00 GMT (closes in 4 days)" in (
+        email.text
+    )
     assert "Closing paper" not in email.text
     assert email.unsubscribe_url and email.unsubscribe_url in email.text
     assert "/manage/" in email.text and "/manage/" in email.html
@@ -117,7 +120,7 @@ def test_weekly_subscribers_get_the_week_on_monday(app, runner):
 
     assert "weekly digest 2026-03-09: queued 1 emails" in result.output
     (email,) = digest_of("weekly@example.org")
-    assert email.subject == "Your weekly digest: 5 updates"
+    assert email.subject == "Your weekly digest: 5 updates · Note 3 and 4 more"
     assert outbox("digest", to="daily@example.org") == []
 
 
@@ -243,6 +246,6 @@ def test_rendering_a_digest_costs_the_same_queries_for_one_update_or_twelve(app)
         return len(statements), text.count("Paper ")
 
     (few, one), (many, twelve) = queries("one@example.org"), queries("many@example.org")
-    # Each paper once, plus the "closing soon" list of every deadline in their strands.
-    assert (one, twelve) == (1 + 6, 12 + 12)
+    # Each paper once: listed with its deadline, or else in "closing soon" (their strands').
+    assert (one, twelve) == (1 + 5, 12 + 0)
     assert few == many

@@ -15,8 +15,8 @@ from notifier.models.email_kinds import (
     immediate_prefix,
 )
 from notifier.schedules import digests, immediate
-from notifier.schedules.announcements import create_announcement
 from notifier.schedules.fanout import payload
+from tests.support.admin import announce
 from tests.support.content import at, make_subscriber, make_update, outbox
 
 
@@ -32,7 +32,7 @@ def test_queued_rows_carry_exactly_their_kinds_payload_and_key(app):
 
     immediate.send_new_updates(at("2026-03-09T12:05"))
     digests.queue_due("daily", at("2026-03-10T08:30"))
-    create_announcement("Hello", "Hello all.", [], None, None, at("2026-03-10T09:00"))
+    announce("Hello", "Hello all.", [], None, None, at("2026-03-10T09:00"))
 
     (quick,) = outbox("immediate")
     assert quick.key == immediate_prefix(update.id) + str(fast.id)

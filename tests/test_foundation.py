@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 from sqlalchemy import func, select
 
-from notifier.admins import admin_for_token
+from notifier.admins import live_token
 from notifier.delivery.engine import deliver_due
 from notifier.delivery.outbox import enqueue
 from notifier.extensions import db
@@ -113,8 +113,8 @@ def test_admin_create_and_token(runner):
     assert duplicate.exit_code != 0
     assert "already exists" in duplicate.output
     token = runner.invoke(args=["admin", "token", "ops@example.org"]).output.strip()
-    assert admin_for_token(token).email == "ops@example.org"
-    assert admin_for_token(token + "x") is None
+    assert live_token(token).admin.email == "ops@example.org"
+    assert live_token(token + "x") is None
 
 
 def test_admin_create_refuses_a_short_password(runner):

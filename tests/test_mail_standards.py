@@ -19,7 +19,7 @@ import pytest
 from notifier.delivery.engine import deliver_due
 from notifier.delivery.outbox import enqueue
 from notifier.delivery.rules import LIST_KINDS, RECIPIENT_STATUSES
-from notifier.emails import RENDERERS, kinds
+from notifier.emails import RENDERERS
 from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.mail.message import Email
@@ -73,6 +73,7 @@ def _moved(person: Subscriber) -> tuple[str, dict]:
     previous = (deadline.at - timedelta(days=3)).isoformat()
     return f"moved:{person.id}", {
         "deadline": deadline.id,
+        "version": 2,
         "at": deadline.at.isoformat(),
         "previous_at": previous,
     }
@@ -91,13 +92,19 @@ SAMPLES: dict[str, Callable[[Subscriber], tuple[str, dict]]] = {
     ),
     "reminder": lambda p: (
         f"reminder:{p.id}",
-        {"deadline": (d := _deadline()).id, "at": d.at.isoformat(), "offset": 1},
+        {"deadline": (d := _deadline()).id, "version": 1, "at": d.at.isoformat(), "offset": 1},
     ),
     "deadline_moved": _moved,
     "announcement": lambda p: (f"announcement:{p.id}", {"announcement": _announcement().id}),
+    "announcement_test": lambda p: (
+        f"announcement-test:{p.id}",
+        {"announcement": _announcement().id, "revision": 1},
+    ),
 }
 # Kinds that are not about the list's content and so carry no List-* headers.
 TRANSACTIONAL = {"confirm"}
+# Kinds that carry the deadline as an .ics attachment.
+WITH_INVITE = {"reminder", "deadline_moved"}
 NASTY_TITLE = (
     "Deadline moved\r\nBcc: victim@example.org\r\n\r\nInjected body "
     + "très longue consultation sur le partage des données " * 6
@@ -179,7 +186,7 @@ def _dkim_dns(record):
     return lookup
 
 
-@pytest.mark.parametrize("kind", kinds())
+@pytest.mark.parametrize("kind", sorted(RENDERERS))
 def test_every_kind_meets_the_bulk_sender_rules(list_app, smtp_server, dkim_key, kind):
     received = _send(kind, smtp_server)
     message = received.message
@@ -189,8 +196,14 @@ def test_every_kind_meets_the_bulk_sender_rules(list_app, smtp_server, dkim_key,
         assert len(message.get_all(name, [])) == 1, name
     assert message["Message-ID"].endswith("@notifier.example.org>")
     assert message["To"] == f"{kind}@example.org"
-    assert message.get_content_type() == "multipart/alternative"
-    parts = list(message.iter_parts())
+    body = message
+    if kind in WITH_INVITE:  # text and HTML, then the deadline as a calendar file
+        assert message.get_content_type() == "multipart/mixed"
+        body, invite = message.iter_parts()
+        assert invite.get_content_type() == "text/calendar"
+        assert invite.get_filename() == "deadline.ics"
+    assert body.get_content_type() == "multipart/alternative"
+    parts = list(body.iter_parts())
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in parts)
     html = received.html()
@@ -204,7 +217,9 @@ def test_every_kind_meets_the_bulk_sender_rules(list_app, smtp_server, dkim_key,
         assert len(message.get_all(name, [])) == (1 if is_list else 0), name
     if is_list:
         targets = message["List-Unsubscribe"]
-        assert targets.startswith("<https://notifier.test/unsubscribe/")
+        # A test send goes to an admin, no subscriber: its links lead back to the announcement.
+        own = "/admin/announcements/" if kind == "announcement_test" else "/unsubscribe/"
+        assert targets.startswith(f"<https://notifier.test{own}")
         assert "<mailto:unsubscribe@notifier.example.org?subject=unsubscribe>" in targets
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert message["List-Id"] == "Data sharing updates <updates.notifier.example.org>"

@@ -172,12 +172,12 @@ def the_week_of_mail() -> dict[str, list[str]]:
         if row.kind == "digest":
             listed = email.text.split("== Closing soon ==")[0]
             titles = [line for line in listed.splitlines() if line in TITLES]
-            line = f"{email.subject} ({', '.join(titles)})"
+            line = f"{email.subject.split(' · ')[0]} ({', '.join(titles)})"
         elif row.kind == "reminder":
             when = {7: "7 days", 1: "tomorrow"}[row.payload["offset"]]
             line = f"{when}: {email.subject.split(' close ')[0].removeprefix('Comments on ')}"
         else:
-            line = email.subject
+            line = email.subject.split(" · ")[0]
         mail.setdefault(row.to_address, []).append(f"{row.kind}: {line}")
     return mail
 

@@ -101,7 +101,7 @@ def test_each_update_once_at_the_fastest_of_its_strands(make_app, setup):
             moment += timedelta(hours=1)
 
         at_once = sorted(render(row).subject for row in outbox("immediate"))
-        assert at_once == [
+        assert [subject.split(" · ")[0] for subject in at_once] == [
             "New update: Everyone note",
             "New update: Fraud call",
             "New update: Fraud note",
@@ -110,11 +110,13 @@ def test_each_update_once_at_the_fastest_of_its_strands(make_app, setup):
         (weekly,) = outbox("digest")
         assert weekly.key.startswith(f"digest:weekly:{monday.date().isoformat()}:")
         email = render(weekly)
-        assert email.subject == "Your weekly digest: 2 updates"
-        listed, closing = email.text.split("== Closing soon ==")
+        assert email.subject.startswith("Your weekly digest: 2 updates · comments on Stats call")
+        listed = email.text.split("--\n")[0]
         assert re.findall(r"^(\w+ (?:note|call))\n", listed, re.M) == ["Stats note", "Stats call"]
-        # Closing soon lists the deadline of the strand with reminders, not the other one.
-        assert re.findall(r"^(\w+ call)\n", closing, re.M) == ["Stats call"]
+        # New and closing soon: listed once, with its deadline. The other strand's deadline
+        # (no reminders there) is not listed at all.
+        assert listed.count("Stats call") == 1 and "Comments close:" in listed
+        assert "Closing soon" not in listed and "Fraud call" not in listed
         (reminder,) = outbox("reminder")
         assert render(reminder).subject.startswith("Comments on Stats call close tomorrow")
         assert {row.to_address for row in outbox()} == {ADA}
@@ -153,6 +155,8 @@ def test_a_daily_and_a_weekly_strand_each_get_only_what_they_owe(app):
     assert all(title in text for title in ("Debt Tuesday", "Both Tuesday", "General Tuesday"))
     assert "Stats Tuesday" not in text
     weekly = [row for row in outbox("digest") if row.key.startswith("digest:weekly:")]
-    assert [render(row).subject for row in weekly] == ["Your weekly digest: 1 update"]
+    assert [render(row).subject for row in weekly] == [
+        "Your weekly digest: 1 update · Stats Tuesday"
+    ]
     assert "Stats Tuesday" in render(weekly[0]).text
     assert len(outbox("digest")) == 2

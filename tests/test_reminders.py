@@ -114,4 +114,4 @@ def test_a_moved_deadline_tells_who_was_reminded_and_replans(app):
         "Deadline moved: comments on Tailored services paper now close "
         "Friday 27 March 2026, 23:59 GMT"
     )
-    assert "it was Friday 20 March 2026, 23:59 GMT" in email.text
+    assert "The deadline was Friday 20 March, 11:59pm; now Friday 27 March, 11:59pm." in email.text

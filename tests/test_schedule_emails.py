@@ -6,7 +6,8 @@ import pytest
 
 from notifier.delivery.engine import deliver_due
 from notifier.mail.backends import from_url
-from notifier.schedules import announcements, digests, reminders
+from notifier.schedules import digests, reminders
+from tests.support.admin import announce
 from tests.support.content import at, make_subscriber, make_update
 from tests.support.spamassassin import spam_score
 
@@ -41,7 +42,7 @@ def delivered(make_app, smtp_server):
         )
         digests.queue_due("daily", at("2026-03-10T08:00"))
         reminders.queue_due(at("2026-03-10T08:00"))
-        announcements.create_announcement(
+        announce(
             "Open meeting on 12 May",
             "We are holding an **open meeting** on 12 May in London.\n\n"
             "Read the [agenda](https://policy.example.org/meeting) before you come.",
@@ -64,7 +65,7 @@ def test_list_emails_arrive_with_unsubscribe_headers_and_links(delivered):
         "Comments on Consultation on sharing debt data close in 7 days: "
         "Tuesday 17 March 2026, 23:59 GMT",
         "Open meeting on 12 May",
-        "Your daily digest: 2 updates",
+        "Your daily digest: 2 updates · comments on Draft code of practice close Sunday",
     ]
     for received in delivered.values():
         message = received.message
@@ -73,10 +74,13 @@ def test_list_emails_arrive_with_unsubscribe_headers_and_links(delivered):
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "http://notifier.test/manage/" in received.text()
         assert "http://notifier.test/manage/" in received.html()
-    digest = delivered["Your daily digest: 2 updates"].text()
+    digest = delivered[
+        "Your daily digest: 2 updates · comments on Draft code of practice close Sunday"
+    ].text()
     assert digest.index("Research & Statistics") < digest.index("Draft code of practice")
-    assert "Closing soon" in digest
-    assert "Comments close: Sunday 15 March 2026, 23:59 GMT" in digest
+    # New and closing soon: listed once, with its deadline and the days left.
+    assert digest.count("Draft code of practice") == 1 and "Closing soon" not in digest
+    assert "Comments close: Sunday 15 March 2026, 23:59 GMT (closes in 5 days)" in digest
 
 
 def test_schedule_emails_score_low_with_spamassassin(delivered):

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import NoReturn
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
+from flask.cli import ScriptInfo
 
 from notifier.models import utcnow
 from notifier.moments import BadMoment, parse_moment
@@ -22,9 +23,16 @@ class IsoDateTime(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            return parse_moment(value, current_app.config["NOTIFIER"].tz)
+            return parse_moment(value, _zone(ctx))
         except BadMoment as exc:
             self.fail(str(exc), param, ctx)
+
+
+def _zone(ctx):
+    """The site's zone; options are parsed before Flask pushes the command's app context."""
+    if has_app_context():
+        return current_app.config["NOTIFIER"].tz
+    return ctx.ensure_object(ScriptInfo).load_app().config["NOTIFIER"].tz
 
 
 now_option = click.option(

@@ -10,8 +10,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from notifier.announcements import sending as announcements
 from notifier.cli.options import now_option, resolve_now
-from notifier.schedules import announcements, digests, immediate, reminders
+from notifier.schedules import digests, immediate, reminders
 
 
 @click.command("digests")

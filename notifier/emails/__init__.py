@@ -18,14 +18,10 @@ RENDERERS: dict[str, Renderer] = {
     "reminder": reminder.reminder,
     "deadline_moved": reminder.deadline_moved,
     "announcement": announcement.announcement,
+    "announcement_test": announcement.announcement_test,
 }
 
 
 def render(row: Outbox) -> Email:
     """Render one outbox row; raise KeyError for a kind with no renderer."""
     return RENDERERS[row.kind](row)
-
-
-def kinds() -> list[str]:
-    """Every kind of email there is a renderer for."""
-    return sorted(RENDERERS)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import markdown
 import nh3
+from flask import current_app
 from markupsafe import Markup
 
 from notifier.emails.list_email import list_email, subscriber_of
+from notifier.emails.templates import render_pair
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Announcement, Outbox
@@ -29,4 +31,31 @@ def announcement(row: Outbox) -> Email:
         heading=item.subject,
         body_text=item.body_markdown,
         body_html=markdown_html(item.body_markdown),
+    )
+
+
+def announcement_test(row: Outbox) -> Email:
+    """A test send to an admin: marked as a test, its links lead back to the announcement.
+
+    The admin is no subscriber, and a subscriber's real links would let a click on the test
+    unsubscribe someone else; these show the footer as it will be, and lead nowhere harmful.
+    """
+    item = db.session.get(Announcement, row.payload["announcement"])
+    settings = current_app.config["NOTIFIER"]
+    back = f"{settings.base_url}/admin/announcements/{item.id}/preview"
+    text, html = render_pair(
+        "announcement",
+        site_name=settings.site_name,
+        manage_url=back,
+        unsubscribe_url=back,
+        heading=item.subject,
+        body_text=item.body_markdown,
+        body_html=markdown_html(item.body_markdown),
+    )
+    return Email(
+        to=row.to_address,
+        subject=f"[Test] {item.subject}",
+        text=text,
+        html=html,
+        unsubscribe_url=back,
     )

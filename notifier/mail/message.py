@@ -6,6 +6,7 @@ client's main cost when sending in bulk, and every header here is one whose form
 
 from __future__ import annotations
 
+import base64
 import binascii
 import contextlib
 import re
@@ -28,6 +29,15 @@ _SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent beside the text and HTML, such as a deadline's .ics."""
+
+    filename: str
+    content_type: str  # e.g. 'text/calendar; method=PUBLISH'
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     """What a renderer produces; the delivery engine adds the envelope and headers."""
 
@@ -41,6 +51,8 @@ class Email:
     # Stand-in -> this message's value, replaced in the text and (escaped) in the HTML when the
     # bytes are built: lets a body rendered once serve many people (emails/templates.py).
     fills: dict[str, str] = field(default_factory=dict)
+    # Shared by everyone the email goes to: nothing personal belongs in one.
+    attachments: tuple[Attachment, ...] = ()
 
 
 def one_line(value: str) -> str:
@@ -76,16 +88,40 @@ def build_bytes(
         lines.append("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
     # "=_" never occurs in quoted-printable text, so this boundary cannot clash with a body.
     boundary = "=_" + secrets.token_hex(12)
-    lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n')
-    head = "".join(lines).encode("utf-8")
-    return b"".join(
+    alternative = b"".join(
         (
-            head,
             _part(boundary, "plain", _fill(email_.text, email_.fills)),
             _part(boundary, "html", _fill(inline_css(email_.html), email_.fills, escape)),
             f"--{boundary}--\r\n".encode("ascii"),
         )
     )
+    if not email_.attachments:
+        lines.append(f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n')
+        return "".join(lines).encode("utf-8") + alternative
+    # Text and HTML as one alternative, then each attachment: multipart/mixed around them.
+    outer = "=_" + secrets.token_hex(12)
+    lines.append(f'Content-Type: multipart/mixed; boundary="{outer}"\r\n\r\n')
+    parts = [
+        "".join(lines).encode("utf-8"),
+        f"--{outer}\r\n".encode("ascii"),
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode("ascii"),
+        alternative,
+    ]
+    for attachment in email_.attachments:
+        parts.append(_attachment(outer, attachment))
+    parts.append(f"--{outer}--\r\n".encode("ascii"))
+    return b"".join(parts)
+
+
+def _attachment(boundary: str, attachment: Attachment) -> bytes:
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", attachment.filename) or "attachment"
+    encoded = base64.encodebytes(attachment.data).replace(b"\n", b"\r\n")
+    return (
+        f"--{boundary}\r\n"
+        f'Content-Type: {one_line(attachment.content_type)}; name="{name}"\r\n'
+        f'Content-Disposition: attachment; filename="{name}"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode("ascii") + encoded
 
 
 @lru_cache(maxsize=256)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from notifier.extensions import db
 from notifier.models.base import UTCDateTime, utcnow
 
+# owner: everything, and manages admins; editor: updates, deadlines, strands, announcements.
+ROLES = ("owner", "editor")
+
 
 class Admin(db.Model):
     __tablename__ = "admins"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -22,6 +26,7 @@ class Admin(db.Model):
     # Carried in the session cookie; raised by a logout or a new password, so every cookie
     # issued before no longer opens the admin pages (a signed cookie cannot be recalled).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    role: Mapped[str] = mapped_column(String(20), default="owner")
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="admin")
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -29,6 +30,13 @@ class Outbox(db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES}", name="status"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index(
+            "ix_outbox_announcement_id",
+            "announcement_id",
+            "status",
+            sqlite_where=text("announcement_id IS NOT NULL"),
+            postgresql_where=text("announcement_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +63,8 @@ class Outbox(db.Model):
     smtp_reply: Mapped[str | None] = mapped_column(Text)
     queue_id: Mapped[str | None] = mapped_column(String(200))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set on an announcement's emails, so its progress is counted from an index, not the keys.
+    announcement_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ScheduledRun(db.Model):
@@ -78,8 +88,18 @@ class ScheduledRun(db.Model):
     emails_queued: Mapped[int] = mapped_column(Integer, default=0)
 
 
+ANNOUNCEMENT_STATES = ("draft", "scheduled", "sending", "queued", "cancelled")
+
+
 class Announcement(db.Model):
+    """An announcement from draft to sent: the state moves on only by a conditional update.
+
+    draft -> scheduled (an admin confirmed the send) -> sending (its fan-out began) -> queued
+    (every email is in the outbox); draft or scheduled -> cancelled.
+    """
+
     __tablename__ = "announcements"
+    __table_args__ = (CheckConstraint(f"state IN {ANNOUNCEMENT_STATES}", name="state"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject: Mapped[str] = mapped_column(String(300))
@@ -92,6 +112,15 @@ class Announcement(db.Model):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emails_queued: Mapped[int] = mapped_column(Integer, default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # Bumped by every edit of a draft: a confirmation names the revision the admin checked.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_by: Mapped[str | None] = mapped_column(String(320))
+    # The number of recipients the confirming admin was shown.
+    recipients_confirmed: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String(320))
 
 
 class Bounce(db.Model):

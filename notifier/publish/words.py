@@ -38,3 +38,21 @@ def moved(previous: datetime, at: datetime, tz: tzinfo) -> str:
     """'was Friday 29 August, 11:59pm; now Friday 5 September, 11:59pm' (years if they differ)."""
     years = previous.astimezone(tz).year != at.astimezone(tz).year
     return f"was {moment(previous, tz, years)}; now {moment(at, tz, years)}"
+
+
+def close_day(at: datetime, now: datetime, tz: tzinfo) -> str:
+    """The day comments close, as a subject line says it: 'today', 'Monday', '14 March'."""
+    days = days_left(at, now, tz)
+    local = at.astimezone(tz)
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days < 7:
+        return f"{local:%A}"
+    return f"{local.day} {local:%B}"
+
+
+def meeting_time(start: datetime, end: datetime, tz: tzinfo) -> str:
+    """'Thursday 23 April 2014, 10am to midday'."""
+    return f"{moment(start, tz)} to {moment(end, tz).split(', ')[1]}"

@@ -17,11 +17,12 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
+from notifier.announcements import sending as announcements
 from notifier.extensions import db
 from notifier.feeds.poll import poll_due
 from notifier.models import utcnow
 from notifier.observe import metrics
-from notifier.schedules import announcements, digests, housekeeping, immediate, locks, reminders
+from notifier.schedules import digests, housekeeping, immediate, locks, reminders
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
 from notifier.extensions import db
-from notifier.models import Deadline, Outbox, ScheduledRun, Update
+from notifier.models import Deadline, Mute, Outbox, ScheduledRun, Update
 from notifier.models.email_kinds import (
     MovedPayload,
     ReminderPayload,
@@ -88,9 +88,16 @@ def _audience(deadline: Deadline) -> list:
     """
     strands = deadline.update.strands
     strand_ids = [strand.id for strand in strands] if strands else None
+    muted = exists(
+        select(1).where(
+            Mute.subscriber_id == SUBSCRIBERS.c.id, Mute.update_id == deadline.update_id
+        )
+    )
     return [
         SUBSCRIBERS.c.status == "confirmed",
         follows(strand_ids, SUBSCRIPTIONS.c.reminders == true()),
+        # "I've responded": no more reminders (nor moved-deadline notes) for this update.
+        ~muted,
     ]
 
 

@@ -68,9 +68,6 @@ class Choices:
     def slugs(self) -> list[str]:
         return [strand.slug for strand in self.strands]
 
-    def as_records(self) -> list[dict]:
-        return [preference.as_record() for preference in self.preferences]
-
 
 # An unquoted ASCII local part (RFC 5322 dot-atom), as email_validator reads one: such a part
 # it accepts unchanged up to 64 characters. Most addresses are like this, and checking them

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import ipaddress
 import socket
 from collections.abc import Iterator, Mapping
@@ -256,6 +257,19 @@ def _iso(moment: datetime | None) -> str:
 
 def write_csv(rows, out) -> None:
     """Write rows as CSV, every cell safe to open in a spreadsheet."""
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    for chunk in csv_chunks(rows):
+        out.write(chunk)
+
+
+def csv_chunks(rows, every: int = 500) -> Iterator[str]:
+    """The CSV text of rows, a few hundred rows at a time, for streaming it out."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({key: guard(value) for key, value in row.items()} for row in rows)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow({key: guard(value) for key, value in row.items()})
+        if number % every == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -107,12 +107,22 @@ ANNOUNCEMENT_CREATED = {
     "type": "object",
     "properties": {
         "id": {"type": "integer"},
-        "status": {"type": "string", "enum": ["queued", "scheduled"]},
+        "subject": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["draft", "scheduled", "sending", "queued", "cancelled"],
+        },
         "send_at": {"type": "string", "format": "date-time"},
         "strands": STRANDS,
+        "confirmed_by": {"type": ["string", "null"]},
         "emails_queued": {"type": "integer"},
+        **{
+            name: {"type": "integer", "description": f"Its emails {name} so far."}
+            for name in ("queued", "sent", "failed", "cancelled", "bounced")
+        },
     },
 }
+ANNOUNCEMENT_ID = [_path_id("announcement_id")]
 
 DEADLINE_CHANGE = {
     "type": "object",
@@ -198,6 +208,31 @@ PATHS: dict[str, dict] = {
                 "400": _answer("The body is not valid; fields names each problem", ERROR),
                 "401": _answer("No valid admin API token", ERROR),
                 **BODY_ANSWERS,
+            },
+        }
+    },
+    "/api/v1/announcements/{announcement_id}": {
+        "get": {
+            "summary": "An announcement's state and what became of its emails",
+            "security": [{"bearer": []}],
+            "parameters": ANNOUNCEMENT_ID,
+            "responses": {
+                "200": _answer("The announcement", ANNOUNCEMENT_CREATED),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such announcement", ERROR),
+            },
+        }
+    },
+    "/api/v1/announcements/{announcement_id}/cancel": {
+        "post": {
+            "summary": "Cancel a scheduled announcement, until its sending starts",
+            "security": [{"bearer": []}],
+            "parameters": ANNOUNCEMENT_ID,
+            "responses": {
+                "200": _answer("Cancelled", ANNOUNCEMENT_CREATED),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such announcement", ERROR),
+                "409": _answer("Its sending has started, or it was cancelled already", ERROR),
             },
         }
     },

@@ -37,17 +37,30 @@ def check(
     the database changes either way. progress, if given, is told how many rows have been
     read so far, a batch at a time.
     """
+    spool, refusals = check_all(data, now, progress)
+    if refusals:
+        spool.close()
+        raise BadImport(refusals)
+    return spool
+
+
+def check_all(
+    data: Iterable[bytes], now: datetime, progress: Callable[[int], None] | None = None
+) -> tuple[Spool, list[str]]:
+    """check(), keeping the good rows of a file that has bad ones too, for a preview.
+
+    Return the spool (the caller closes it) and every refusal, in line order.
+    """
     spool = Spool()
     try:
         errors = _check_into(spool, data, now, progress or (lambda _rows: None))
     except BaseException:
         spool.close()
         raise
-    if errors or not spool.count:
-        spool.close()
-        errors.sort(key=lambda error: error[0])
-        raise BadImport([message for _, message in errors] or ["the file has no subscriber rows"])
-    return spool
+    errors.sort(key=lambda error: error[0])
+    if not errors and not spool.count:
+        errors = [(1, "the file has no subscriber rows")]
+    return spool, [message for _, message in errors]
 
 
 def _check_into(spool: Spool, data: Iterable[bytes], now: datetime, progress) -> list:

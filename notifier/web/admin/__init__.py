@@ -3,9 +3,27 @@
 Adding an area is adding a module here and listing it below: importing it adds its routes.
 """
 
-from notifier.web.admin import announcements, dashboard, meetings, session, subscribers, updates
+from notifier.web.admin import (
+    announcement_send,
+    announcements,
+    dashboard,
+    imports,
+    meetings,
+    session,
+    subscribers,
+    updates,
+)
 from notifier.web.admin.access import bp, login_required
 
-AREAS = (announcements, dashboard, meetings, session, subscribers, updates)
+AREAS = (
+    announcement_send,
+    announcements,
+    dashboard,
+    imports,
+    meetings,
+    session,
+    subscribers,
+    updates,
+)
 
 __all__ = ["AREAS", "bp", "login_required"]

@@ -1,0 +1,78 @@
+"""`notifier doctor` against real parts: an aiosmtpd server, a closed port, a real DKIM key."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import timedelta
+
+from notifier.models import utcnow
+from notifier.schedules import locks
+from tests.support.smtp import free_port
+
+
+def doctor(app):
+    result = app.test_cli_runner().invoke(args=["doctor"])
+    lines = {line.split(":", 1)[0][5:]: line for line in result.output.splitlines()}
+    return result.exit_code, lines
+
+
+def test_a_healthy_deployment_passes_and_nothing_is_sent(make_app, smtp_server):
+    app = make_app(mail_url=smtp_server.url)
+    with app.app_context():
+        locks.beat(locks.HEARTBEAT, "clock-1", utcnow())
+        code, lines = doctor(app)
+    assert code == 0, lines
+    assert lines["smtp"] == f"OK   smtp: 127.0.0.1:{smtp_server.port}: EHLO; nothing sent"
+    assert lines["database"].startswith("OK   database: ")
+    assert lines["migrations"].startswith("OK   migrations: current (")
+    assert lines["clock"].startswith("OK   clock: last heartbeat ")
+    assert any(line.startswith("OK   feed file://") for line in lines.values())
+    assert lines["dkim"].startswith("WARN dkim: not configured")
+    assert smtp_server.received == []
+
+
+def test_a_closed_smtp_port_fails_and_exits_1(make_app):
+    port = free_port()
+    app = make_app(mail_url=f"smtp://127.0.0.1:{port}")
+    with app.app_context():
+        code, lines = doctor(app)
+    assert code == 1
+    assert lines["smtp"].startswith(f"FAIL smtp: 127.0.0.1:{port}: ConnectionRefusedError")
+
+
+def test_production_needs_https_a_long_key_a_live_clock_and_reachable_feeds(make_app):
+    dead = f"http://127.0.0.1:{free_port()}/feed.xml"
+    app = make_app(env="production", base_url="http://notifier.test", feed_urls=[dead])
+    with app.app_context():
+        locks.beat(locks.HEARTBEAT, "clock-1", utcnow() - timedelta(hours=1))
+        code, lines = doctor(app)
+    assert code == 1
+    assert lines["base URL"] == (
+        "FAIL base URL: http://notifier.test is http in production: use https so links and "
+        "cookies are safe"
+    )
+    assert lines["secret key"].startswith("FAIL secret key: shorter than 32 characters")
+    assert lines["clock"].startswith("FAIL clock: last heartbeat 360")
+    assert f"FAIL feed {dead}: unreachable: ConnectError" in "\n".join(lines.values())
+    assert lines["mail"].startswith("WARN mail: written as .eml files")
+
+
+def test_dkim_signs_and_verifies_with_its_own_key_without_dns(make_app, tmp_path):
+    key = tmp_path / "dkim.pem"
+    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
+    settings = dict(dkim_selector="mail2026", dkim_domain="example.org")
+    good = make_app(dkim_private_key_path=str(key), **settings)
+    with good.app_context():
+        _, lines = doctor(good)
+    assert lines["dkim"] == (
+        "OK   dkim: signs and verifies with its own key; publish its TXT at "
+        "mail2026._domainkey.example.org"
+    )
+    junk = tmp_path / "junk.pem"
+    junk.write_bytes(
+        b"-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----\n"
+    )
+    bad = make_app(dkim_private_key_path=str(junk), **settings)
+    with bad.app_context():
+        code, lines = doctor(bad)
+    assert code == 1 and lines["dkim"].startswith("FAIL dkim: the key cannot sign")
