@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from notifier.admins import AdminError, create_admin, issue_token, set_password
 from notifier.extensions import db
+from notifier.models.admin import ROLES
 
 
 @click.group("admin")
@@ -19,19 +20,26 @@ def admin():
 @admin.command("create")
 @click.argument("email")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="owner",
+    show_default=True,
+    help="owner: everything; editor: updates, deadlines, strands, announcements.",
+)
 @with_appcontext
-def create(email: str, password_stdin: bool):
+def create(email: str, password_stdin: bool, role: str):
     """Create an admin who can log in at /admin/login."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        created = create_admin(email, password)
+        created = create_admin(email, password, role=role)
     except AdminError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"created admin {created.email}")
+    click.echo(f"created admin {created.email} ({created.role})")
 
 
 @admin.command("password")

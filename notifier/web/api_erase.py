@@ -7,7 +7,7 @@ from flask import Blueprint, g
 from notifier.extensions import csrf, db
 from notifier.models import Subscriber, utcnow
 from notifier.subscriptions.erase import erase
-from notifier.web.auth import require_api_admin
+from notifier.web.auth import api_role_required, require_api_admin
 from notifier.web.problems import problem
 
 bp = Blueprint("api_erase", __name__, url_prefix="/api/v1")
@@ -16,6 +16,7 @@ csrf.exempt(bp)
 
 @bp.delete("/subscribers/<id:subscriber_id>")
 @require_api_admin
+@api_role_required("erase")
 def erase_subscriber(subscriber_id: int):
     """Erase one subscriber; 200 saying what went, 404 for an id with no subscriber."""
     subscriber = db.session.get(Subscriber, subscriber_id)

@@ -248,6 +248,7 @@ PATHS: dict[str, dict] = {
             "responses": {
                 "200": _answer("Erased; counts of what was scrubbed"),
                 "401": _answer("No valid admin API token", ERROR),
+                "403": _answer("The token's admin is an editor: only owners erase", ERROR),
                 "404": _answer("No such subscriber", ERROR),
             },
         }

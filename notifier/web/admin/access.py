@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import Blueprint, current_app, g, redirect, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
 from notifier.extensions import db
 from notifier.models import Admin
+from notifier.roles import refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,6 +28,26 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def role_required(action: str):
+    """Let only an admin whose role allows `action` through (notifier/roles.py); 403 otherwise.
+
+    Put it under @login_required, which sets g.admin.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if (why := refusal(g.admin, action)) is not None:
+                return render_template(
+                    "error.html", code=403, title="You cannot do that", message=why
+                ), 403
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def start_session(admin: Admin) -> None:

@@ -9,7 +9,7 @@ from notifier import admin_overview
 from notifier.bounces.suppression import SuppressionError, unsuppress
 from notifier.extensions import db
 from notifier.subscriptions.choices import active_strands
-from notifier.web.admin.access import bp, login_required
+from notifier.web.admin.access import bp, login_required, role_required
 
 
 @bp.get("/subscribers")
@@ -29,6 +29,7 @@ def subscribers():
 
 @bp.post("/subscribers/unsuppress")
 @login_required
+@role_required("suppress")
 def lift_suppression():
     """Let a suppressed address (a bounce or a complaint) receive mail again."""
     form = FlaskForm()
