@@ -58,3 +58,16 @@ def parse_moment(text: str, zone: tzinfo, *, bare_date: time | None = None) -> d
     if moment is None or not EARLIEST <= moment <= LATEST:
         raise BadMoment(f"{value!r} is outside the years 0002 to 9998 (in UTC)")
     return moment
+
+
+def rfc3339(moment: datetime, zone: tzinfo = UTC) -> str:
+    """Write a moment in RFC 3339, in ``zone`` when its offset is whole minutes, else in UTC.
+
+    Before standard time, zones kept local mean time (London was -00:01:15 until 1847):
+    offsets in seconds, which RFC 3339 cannot carry. Such moments are written in UTC.
+    """
+    local = moment.astimezone(zone)
+    offset = local.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        local = moment.astimezone(UTC)
+    return local.isoformat()

@@ -190,7 +190,7 @@ def test_an_editor_may_neither_import_nor_export(app, client):
     for path in ("/admin/subscribers/import", "/admin/subscribers/export.csv"):
         answer = client.get(path)
         assert answer.status_code == 403
-        assert "Only an owner can import or export subscribers." in answer.text
+        assert "Only an owner can" in answer.text
     answer = client.post(
         "/admin/subscribers/import",
         data={"csrf_token": csrf(overview.text), "file": (io.BytesIO(GOOD.encode()), "l.csv")},

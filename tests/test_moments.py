@@ -7,7 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifier.moments import END_OF_DAY, BadMoment, parse_moment
+from notifier.admins import create_admin, issue_token
+from notifier.extensions import db
+from notifier.moments import END_OF_DAY, BadMoment, parse_moment, rfc3339
+from tests.support.content import make_update
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -58,3 +61,25 @@ def test_what_is_not_a_usable_moment_says_why(text, message):
 def test_the_edges_of_the_range_are_accepted():
     assert parse_moment("0002-01-01T00:00Z", LONDON).year == 2
     assert parse_moment("9998-12-31T23:59:59Z", LONDON).year == 9998
+
+
+def test_moments_are_written_in_rfc_3339_even_before_standard_time():
+    # London kept local mean time, -00:01:15, until 1847: seconds RFC 3339 cannot carry.
+    assert rfc3339(datetime(1800, 1, 1, 12, tzinfo=UTC), LONDON) == "1800-01-01T12:00:00+00:00"
+    assert rfc3339(datetime(2031, 6, 6, 11, tzinfo=UTC), LONDON) == "2031-06-06T12:00:00+01:00"
+    assert rfc3339(datetime(2031, 6, 6, 11, tzinfo=UTC)) == "2031-06-06T11:00:00+00:00"
+
+
+def test_the_deadline_api_writes_an_old_deadline_in_rfc_3339(make_app):
+    app = make_app(timezone="Europe/London")
+    with app.app_context():
+        create_admin("ops@example.org", "a long enough password 1")
+        update = make_update("Consultation", "2031-05-01T09:00", deadline="2031-06-01T12:00")
+        token = issue_token("ops@example.org")
+        db.session.commit()
+        url = f"/api/v1/updates/{update.id}/deadline"
+    response = app.test_client().put(
+        url, json={"deadline": "1800-01-01T12:00"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["deadline"] == "1800-01-01T12:01:15+00:00"

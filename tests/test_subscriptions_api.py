@@ -108,3 +108,12 @@ def test_api_is_rate_limited_per_address(make_app):
         codes = [client.post(URL, json=GOOD).status_code for _ in range(3)]
         assert codes == [202, 202, 429]
         assert client.post(URL, json=GOOD).is_json
+
+
+@pytest.mark.parametrize("strand", [{}, [], 7, None])
+def test_a_preference_whose_strand_is_not_a_string_is_a_400_naming_it(client, strand):
+    # Found by schemathesis: {} as a strand was used as a dictionary key, a 500.
+    body = {"email": "ada@example.org", "preferences": [{"strand": strand}]}
+    response = client.post(URL, json=body)
+    assert response.status_code == 400
+    assert "preferences[0].strand" in response.get_json()["fields"]

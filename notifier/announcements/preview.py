@@ -11,6 +11,7 @@ from flask import current_app
 
 from notifier.delivery.compose import Composer
 from notifier.models import Announcement, Outbox, Subscriber
+from notifier.models.email_kinds import AnnouncementPayload, announcement_prefix
 
 # The headers an admin checks; the rest (MIME plumbing) would only hide them.
 SHOWN = ("From", "To", "Subject", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
@@ -28,11 +29,11 @@ def outbox_row(item: Announcement, subscriber: Subscriber) -> Outbox:
     """The outbox row the fan-out would write for this subscriber; not stored."""
     return Outbox(
         id=0,
-        key=f"announcement:{item.id}:{subscriber.id}",
+        key=announcement_prefix(item.id) + str(subscriber.id),
         kind="announcement",
         subscriber_id=subscriber.id,
         to_address=subscriber.email,
-        payload={"announcement": item.id},
+        payload=AnnouncementPayload(announcement=item.id),
         announcement_id=item.id,
     )
 

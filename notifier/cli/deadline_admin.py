@@ -11,6 +11,7 @@ from notifier.cli.options import now_option, resolve_now
 from notifier.extensions import db
 from notifier.feeds.corrections import correct_deadline, parse_deadline_input
 from notifier.models import Update
+from notifier.moments import rfc3339
 
 
 @click.group("deadlines")
@@ -38,4 +39,4 @@ def set_deadline(guid: str, when: str, now):
     if deadline.cancelled:
         click.echo(f"{guid}: not a deadline (cancelled by an admin)")
     else:
-        click.echo(f"{guid}: deadline {deadline.at.astimezone(tz).isoformat()}")
+        click.echo(f"{guid}: deadline {rfc3339(deadline.at, tz)}")

@@ -25,3 +25,8 @@ RENDERERS: dict[str, Renderer] = {
 def render(row: Outbox) -> Email:
     """Render one outbox row; raise KeyError for a kind with no renderer."""
     return RENDERERS[row.kind](row)
+
+
+def kinds() -> list[str]:
+    """Every kind of email there is a renderer for."""
+    return sorted(RENDERERS)

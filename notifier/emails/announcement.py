@@ -12,7 +12,7 @@ from notifier.emails.templates import render_pair
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Announcement, Outbox
-from notifier.models.email_kinds import AnnouncementPayload, payload_of
+from notifier.models.email_kinds import AnnouncementPayload, AnnouncementTestPayload, payload_of
 
 
 def markdown_html(source: str) -> Markup:
@@ -40,7 +40,7 @@ def announcement_test(row: Outbox) -> Email:
     The admin is no subscriber, and a subscriber's real links would let a click on the test
     unsubscribe someone else; these show the footer as it will be, and lead nowhere harmful.
     """
-    item = db.session.get(Announcement, row.payload["announcement"])
+    item = db.session.get(Announcement, payload_of(row, AnnouncementTestPayload)["announcement"])
     settings = current_app.config["NOTIFIER"]
     back = f"{settings.base_url}/admin/announcements/{item.id}/preview"
     text, html = render_pair(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from notifier.models import Feed
+from notifier.moments import rfc3339
 
 MAX_BACKOFF = timedelta(hours=24)
 
@@ -40,7 +41,7 @@ def describe(feed: Feed, tz) -> dict:
     """A feed's health as plain data: ISO 8601 times with offsets, or null."""
 
     def iso(moment: datetime | None) -> str | None:
-        return moment.astimezone(tz).isoformat() if moment else None
+        return rfc3339(moment, tz) if moment else None
 
     return {
         "url": feed.url,

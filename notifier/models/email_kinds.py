@@ -79,6 +79,16 @@ def announcement_prefix(announcement_id: int) -> str:
     return f"announcement:{announcement_id}:"
 
 
+class AnnouncementTestPayload(TypedDict):
+    announcement: int
+    revision: int  # the announcement's revision sent: each revision is tested once per admin
+
+
+def announcement_test_key(announcement_id: int, revision: int, admin_id: int) -> str:
+    """To an admin, not a subscriber: the key ends with the admin's id."""
+    return f"announcement-test:{announcement_id}:{revision}:{admin_id}"
+
+
 def confirm_key(subscriber_id: int, window: datetime) -> str:
     """One confirmation request per subscriber per resend window (window: when it opened)."""
     return f"confirm:{subscriber_id}:{window.isoformat()}"

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import Update
+from notifier.moments import rfc3339
 
 
 def list_updates(limit: int | None = None) -> list[dict]:
@@ -25,10 +26,8 @@ def list_updates(limit: int | None = None) -> list[dict]:
             "title": update.title,
             "link": update.link,
             "strands": [strand.slug for strand in update.strands],
-            "published": update.published_at.astimezone(tz).isoformat()
-            if update.published_at
-            else None,
-            "deadline": update.deadline.at.astimezone(tz).isoformat()
+            "published": rfc3339(update.published_at, tz) if update.published_at else None,
+            "deadline": rfc3339(update.deadline.at, tz)
             if update.deadline and not update.deadline.cancelled
             else None,
             "updated": update.revision > 1,

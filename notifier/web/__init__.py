@@ -121,11 +121,15 @@ def _security_headers(response):
 
 
 def _http_error(exc: HTTPException):
+    # The exception's own headers say things the answer must keep: Allow on a 405,
+    # Retry-After on a 429, WWW-Authenticate on a 401. Only its Content-Type is replaced.
+    headers = [(name, value) for name, value in exc.get_headers() if name != "Content-Type"]
     if request.path.startswith("/api/"):
-        return problem(exc.code, exc.description, exc.name)
-    return render_template(
-        "error.html", code=exc.code, title=exc.name, message=exc.description
-    ), exc.code
+        response = problem(exc.code, exc.description, exc.name)
+        response.headers.extend(headers)
+        return response
+    page = render_template("error.html", code=exc.code, title=exc.name, message=exc.description)
+    return page, exc.code, headers
 
 
 def _server_error(exc: Exception):

@@ -11,19 +11,17 @@ from notifier.announcements.progress import progress
 from notifier.announcements.sending import NotSent, cancel, create_announcement, send_if_due
 from notifier.extensions import csrf, db
 from notifier.models import Announcement, utcnow
-from notifier.moments import BadMoment, parse_moment
+from notifier.moments import BadMoment, parse_moment, rfc3339
 from notifier.web.auth import require_api_admin
+from notifier.web.problems import problem
 
 bp = Blueprint("api_announcements", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
 def bad_request(fields: dict[str, str]):
-    return {
-        "error": "Bad Request",
-        "message": "The announcement was not created: " + " ".join(fields.values()),
-        "fields": fields,
-    }, 400
+    detail = "The announcement was not created: " + " ".join(fields.values())
+    return problem(400, detail, fields=fields)
 
 
 def _send_at(raw) -> datetime | None:
@@ -104,7 +102,7 @@ def describe(item: Announcement) -> dict:
         "id": item.id,
         "subject": item.subject,
         "status": item.state,
-        "send_at": item.send_at.isoformat(),
+        "send_at": rfc3339(item.send_at),
         "strands": item.strands,
         "confirmed_by": item.confirmed_by,
         "emails_queued": item.emails_queued,

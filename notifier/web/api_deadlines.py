@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, g, request
 from notifier.extensions import csrf, db
 from notifier.feeds.corrections import UnknownUpdate, correct_deadline, parse_deadline_input
 from notifier.models import utcnow
+from notifier.moments import rfc3339
 from notifier.web.auth import require_api_admin
 
 bp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1")
@@ -38,10 +39,8 @@ def put_deadline(update_id: int):
     db.session.commit()
     return {
         "update_id": update_id,
-        "deadline": None if deadline.cancelled else deadline.at.astimezone(settings.tz).isoformat(),
-        "previous": deadline.previous_at.astimezone(settings.tz).isoformat()
-        if deadline.previous_at
-        else None,
+        "deadline": None if deadline.cancelled else rfc3339(deadline.at, settings.tz),
+        "previous": rfc3339(deadline.previous_at, settings.tz) if deadline.previous_at else None,
         "source": deadline.source,
         "version": deadline.version,
         "cancelled": deadline.cancelled,

@@ -8,6 +8,7 @@ from notifier.extensions import csrf, db
 from notifier.models import Subscriber, utcnow
 from notifier.subscriptions.erase import erase
 from notifier.web.auth import api_role_required, require_api_admin
+from notifier.web.problems import problem
 
 bp = Blueprint("api_erase", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -20,7 +21,7 @@ def erase_subscriber(subscriber_id: int):
     """Erase one subscriber; 200 saying what went, 404 for an id with no subscriber."""
     subscriber = db.session.get(Subscriber, subscriber_id)
     if subscriber is None:
-        return {"error": "Not Found", "message": f"No subscriber has the id {subscriber_id}."}, 404
+        return problem(404, f"No subscriber has the id {subscriber_id}.")
     report = erase(subscriber, utcnow(), reason="admin", actor=g.admin.email)
     db.session.commit()
     return {

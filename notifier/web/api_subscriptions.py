@@ -18,6 +18,7 @@ from notifier.subscriptions.choices import (
 )
 from notifier.subscriptions.subscribe import subscribe
 from notifier.web.abuse import limit_writes, spend_address
+from notifier.web.problems import problem
 from notifier.web.visitor import origin
 
 bp = Blueprint("api_subscriptions", __name__, url_prefix="/api/v1")
@@ -42,7 +43,7 @@ def create_subscription():
     """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return {"error": "Bad Request", "message": "Send a JSON object."}, 400
+        return problem(400, "Send a JSON object.")
     spend_address(body.get("email"))
     errors: dict[str, str] = {}
     email = _field(errors, "email", lambda: normalise_email(_typed(body, "email", str, "")))
@@ -58,7 +59,7 @@ def create_subscription():
         strands = _field(errors, "strands", lambda: pick_strands(_slugs(body.get("strands"))))
         choices = None if errors else Choices.same(strands, frequency, reminders)
     if errors:
-        return {"error": "Bad Request", "message": "Some fields are wrong.", "fields": errors}, 400
+        return problem(400, "Some fields are wrong.", fields=errors)
     subscribe(email, choices, origin("api"), utcnow())
     db.session.commit()
     return ACCEPTED, 202
@@ -77,7 +78,11 @@ def _preferences(errors: dict[str, str], value, frequency, reminders) -> Choices
             errors[at] = "must be an object with strand, frequency and reminders"
             continue
         slug = entry.get("strand")
-        if not isinstance(slug, str) or slug not in by_slug:
+        if not isinstance(slug, str):
+            # Not a slug at all ({} or [] would not even be a dictionary key below).
+            errors[f"{at}.strand"] = "strand must be a strand slug"
+            slug = None
+        elif slug not in by_slug:
             errors[f"{at}.strand"] = f"{slug!r} is not a strand: use a slug from the list"
         elif slug in chosen:
             errors[f"{at}.strand"] = f"{slug} is given twice"

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from notifier.extensions import db
 from notifier.models import Strand, utcnow
+from notifier.moments import rfc3339
 from notifier.publish import archive, words
 
 bp = Blueprint("archive", __name__)
@@ -34,7 +35,7 @@ def _helpers(now):
     return {
         "when": lambda at: words.moment(at, tz),
         "closes_in": lambda at: words.closes_in(at, now, tz),
-        "iso": lambda at: at.astimezone(tz).isoformat(),
+        "iso": lambda at: rfc3339(at, tz),
     }
 
 

@@ -10,6 +10,7 @@ from notifier.bounces.ingest import ReportError, ingest_report, record_reports, 
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
 from notifier.web.intake import body_limit
+from notifier.web.problems import problem
 
 bp = Blueprint("bounces", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -36,7 +37,7 @@ def receive():
             raise ReportError("send application/json, or a report as message/rfc822")
     except ReportError as exc:
         db.session.rollback()
-        return {"error": "Bad Request", "message": str(exc)}, 400
+        return problem(400, str(exc))
     db.session.commit()
     return {"recorded": [{"email": b.email, "type": b.kind} for b in recorded]}, 200
 

@@ -8,17 +8,28 @@ from notifier.extensions import limiter
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
-ERROR = {
+# RFC 9457 problem details, as every API error is written (notifier.web.problems); error
+# and message repeat title and detail for older clients; fields names each wrong field.
+PROBLEM = {
     "type": "object",
+    "required": ["type", "title", "status", "detail"],
     "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
         "error": {"type": "string"},
         "message": {"type": "string"},
         "fields": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
+ERROR = PROBLEM
+TEXT = {"type": "string", "minLength": 1}  # the server refuses an empty string
+WORDS = {**TEXT, "pattern": r"\S"}  # ... and one of spaces only
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}  # what a BIGINT holds
 STRANDS = {
     "type": "array",
-    "items": {"type": "string"},
+    "items": TEXT,
     "description": "Strand slugs, e.g. research-statistics, fraud-error-debt.",
 }
 
@@ -28,7 +39,22 @@ def _json(schema: dict) -> dict:
 
 
 def _answer(description: str, schema: dict | None = None) -> dict:
+    if schema is PROBLEM:
+        return {
+            "description": description,
+            "content": {"application/problem+json": {"schema": schema}},
+        }
     return {"description": description, **(_json(schema) if schema else {})}
+
+
+def _path_id(name: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": ROW_ID}
+
+
+# Any operation that takes a body may answer these.
+BODY_ANSWERS = {
+    "413": _answer("The body is larger than 256 kB", PROBLEM),
+}
 
 
 FREQUENCY = {"type": "string", "enum": ["immediate", "daily", "weekly"]}
@@ -36,7 +62,7 @@ PREFERENCE = {
     "type": "object",
     "required": ["strand"],
     "properties": {
-        "strand": {"type": "string", "description": "A strand slug; each strand at most once."},
+        "strand": {**TEXT, "description": "A strand slug; each strand at most once."},
         "frequency": {**FREQUENCY, "description": "Absent: the plain frequency, else daily."},
         "reminders": {"type": "boolean", "description": "Absent: the plain reminders, else true."},
     },
@@ -44,14 +70,16 @@ PREFERENCE = {
 SUBSCRIPTION = {
     "type": "object",
     "required": ["email"],
+    # One of the two ways to choose, never both: the server refuses neither and both.
+    "oneOf": [{"required": ["strands"]}, {"required": ["preferences"]}],
     "description": (
         "Either strands with one frequency and reminders choice for them all, or preferences "
         "with a choice per strand (not both). A 400 names each wrong field, for example "
         "preferences[1].strand for an unknown strand or one given twice."
     ),
     "properties": {
-        "email": {"type": "string", "format": "email"},
-        "strands": STRANDS,
+        "email": {**TEXT, "format": "email"},
+        "strands": {**STRANDS, "minItems": 1},
         "frequency": {**FREQUENCY, "description": "For every strand; default daily."},
         "reminders": {"type": "boolean", "description": "For every strand; default true."},
         "preferences": {"type": "array", "minItems": 1, "items": PREFERENCE},
@@ -61,9 +89,13 @@ ANNOUNCEMENT = {
     "type": "object",
     "required": ["subject", "body"],
     "properties": {
-        "subject": {"type": "string", "maxLength": 200, "description": "One line."},
-        "body": {"type": "string", "description": "Markdown."},
-        "strands": {**STRANDS, "description": "Strand slugs; empty or absent: everyone."},
+        "subject": {**WORDS, "maxLength": 200, "description": "One line."},
+        "body": {**WORDS, "description": "Markdown."},
+        "strands": {
+            **STRANDS,
+            "type": ["array", "null"],
+            "description": "Strand slugs; empty, null or absent: everyone.",
+        },
         "send_at": {
             "type": "string",
             "format": "date-time",
@@ -90,9 +122,7 @@ ANNOUNCEMENT_CREATED = {
         },
     },
 }
-ANNOUNCEMENT_ID = [
-    {"name": "announcement_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-]
+ANNOUNCEMENT_ID = [_path_id("announcement_id")]
 
 DEADLINE_CHANGE = {
     "type": "object",
@@ -100,6 +130,7 @@ DEADLINE_CHANGE = {
     "properties": {
         "deadline": {
             "type": ["string", "null"],
+            "minLength": 1,
             "format": "date-time",
             "description": "Corrected deadline (local time if no offset); null: no deadline.",
         }
@@ -121,7 +152,7 @@ BOUNCE_SCHEMA = {
     "type": "object",
     "required": ["email", "type"],
     "properties": {
-        "email": {"type": "string", "format": "email"},
+        "email": {**TEXT, "format": "email"},
         "type": {"type": "string", "enum": ["hard", "soft", "complaint"]},
         "diagnostic": {"type": "string"},
     },
@@ -144,9 +175,10 @@ BOUNCES = {
         },
         "responses": {
             "200": {"description": "Recorded; hard bounces and complaints suppress"},
-            "400": {"description": "Not a usable bounce, complaint or report; nothing changed"},
-            "401": {"description": "Missing or wrong secret"},
-            "404": {"description": "The webhook is off"},
+            "400": _answer("Not a usable bounce, complaint or report; nothing changed", PROBLEM),
+            "401": _answer("Missing or wrong secret", PROBLEM),
+            "404": _answer("The webhook is off", PROBLEM),
+            **BODY_ANSWERS,
         },
     }
 }
@@ -161,6 +193,8 @@ PATHS: dict[str, dict] = {
             "responses": {
                 "202": _answer("Accepted; the same answer whether or not the address is known"),
                 "400": _answer("The body is not valid", ERROR),
+                "429": _answer("Too many requests from this client or for this address", ERROR),
+                **BODY_ANSWERS,
             },
         }
     },
@@ -173,6 +207,7 @@ PATHS: dict[str, dict] = {
                 "201": _answer("Created", ANNOUNCEMENT_CREATED),
                 "400": _answer("The body is not valid; fields names each problem", ERROR),
                 "401": _answer("No valid admin API token", ERROR),
+                **BODY_ANSWERS,
             },
         }
     },
@@ -209,14 +244,7 @@ PATHS: dict[str, dict] = {
                 "the address stays so an import cannot add it back"
             ),
             "security": [{"bearer": []}],
-            "parameters": [
-                {
-                    "name": "subscriber_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                }
-            ],
+            "parameters": [_path_id("subscriber_id")],
             "responses": {
                 "200": _answer("Erased; counts of what was scrubbed"),
                 "401": _answer("No valid admin API token", ERROR),
@@ -229,15 +257,14 @@ PATHS: dict[str, dict] = {
         "put": {
             "summary": "Correct an update's comment deadline; later polls never overwrite it",
             "security": [{"bearer": []}],
-            "parameters": [
-                {"name": "update_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-            ],
+            "parameters": [_path_id("update_id")],
             "requestBody": {"required": True, **_json(DEADLINE_CHANGE)},
             "responses": {
                 "200": _answer("The deadline as it now stands", DEADLINE),
                 "400": _answer("The body is not valid", ERROR),
                 "401": _answer("No valid admin API token", ERROR),
                 "404": _answer("No such update", ERROR),
+                **BODY_ANSWERS,
             },
         }
     },

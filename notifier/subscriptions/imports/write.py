@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, delete, or_, tuple_, update
 
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Outbox, Subscriber, Subscription
+from notifier.models.email_kinds import confirm_key
 from notifier.subscriptions.imports.bulk import Bulk
 from notifier.subscriptions.imports.plan import (
     CONSENT_COLUMNS,
@@ -217,7 +218,7 @@ def _queue_confirmations(bulk: Bulk, plans: list[Plan], now: datetime) -> None:
         if plan.confirm:
             emails.append(
                 (
-                    f"confirm:{plan.subscriber_id}:{now.isoformat()}",
+                    confirm_key(plan.subscriber_id, now),
                     "confirm",
                     plan.row.email,
                     plan.subscriber_id,

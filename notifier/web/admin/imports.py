@@ -8,10 +8,8 @@ in notifier.subscriptions.imports; this is the web's side of them.
 from __future__ import annotations
 
 import tempfile
-from functools import wraps
 
 from flask import (
-    abort,
     current_app,
     flash,
     g,
@@ -29,11 +27,12 @@ from wtforms import HiddenField
 from notifier.database import analyze
 from notifier.extensions import db
 from notifier.models import AuditEntry, utcnow
+from notifier.roles import may
 from notifier.subscriptions.imports import BadImport, check, run
 from notifier.subscriptions.imports.check import check_all
 from notifier.subscriptions.imports.uploads import Upload, UploadGone, claim, discard, keep, release
 from notifier.subscriptions.transfer import csv_chunks, export_rows
-from notifier.web.admin.access import bp, login_required
+from notifier.web.admin.access import bp, login_required, role_required
 from notifier.web.intake import body_limit
 
 UPLOAD_LIMIT = 64 * 1024 * 1024  # about 200,000 rows in the export format
@@ -50,19 +49,8 @@ class ApplyForm(FlaskForm):
     token = HiddenField()
 
 
-def owner_only(view):
-    """Only owners move the list in or out: an editor may not import or export subscribers.
-
-    Runs inside login_required, so g.admin is set.
-    """
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if g.admin.role != "owner":
-            abort(403, description="Only an owner can import or export subscribers.")
-        return view(*args, **kwargs)
-
-    return wrapper
+# The nav shows the import link only to whom the role rule lets in.
+bp.add_app_template_global(may, "may")
 
 
 def _signer() -> URLSafeTimedSerializer:
@@ -71,14 +59,14 @@ def _signer() -> URLSafeTimedSerializer:
 
 @bp.get("/subscribers/import")
 @login_required
-@owner_only
+@role_required("import")
 def import_page():
     return render_template("admin/import.html", form=UploadForm(), limit=UPLOAD_LIMIT)
 
 
 @bp.post("/subscribers/import")
 @login_required
-@owner_only
+@role_required("import")
 @body_limit(UPLOAD_LIMIT + 64 * 1024)
 def import_preview():
     """Keep the uploaded file and show what importing it would do; change nothing."""
@@ -100,7 +88,7 @@ def import_preview():
 
 @bp.post("/subscribers/import/apply")
 @login_required
-@owner_only
+@role_required("import")
 def import_apply():
     """Import the previewed file, exactly as previewed, once."""
     form = ApplyForm()
@@ -158,7 +146,7 @@ def import_apply():
 
 @bp.get("/subscribers/export.csv")
 @login_required
-@owner_only
+@role_required("export")
 def export_csv():
     """Every subscriber with status and consent fields, in the format import reads."""
     db.session.add(
