@@ -12,11 +12,12 @@ import tomllib
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from notifier.sample_feed import dated_copy
 from notifier.settings_parse import (
     ConfigError,
     database_url,
@@ -176,7 +177,8 @@ def _resolve(values: dict[str, Any], instance: Path) -> Settings:
     values["database_url"] = database_url(values["database_url"], instance)
     values["secret_key"] = secret_key(values, instance)
     values["mail_url"] = values["mail_url"] or (instance / "mail").as_uri()
-    values["feed_urls"] = values["feed_urls"] or [SAMPLE_FEED.as_uri()]
+    # The sample feed, dated for the week this instance first ran (notifier/sample_feed.py).
+    values["feed_urls"] = values["feed_urls"] or [dated_copy(instance, date.today()).as_uri()]
     values["base_url"] = values["base_url"].rstrip("/")
     for key, (rule, must) in RULES.items():
         if not rule(values[key]):

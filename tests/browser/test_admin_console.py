@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from notifier.extensions import db
-from notifier.models import Deadline, Feed, Update, utcnow
+from notifier.models import Deadline, Feed, Subscriber, Update, utcnow
 from tests.support.admin import PASSWORD, make_admin
 from tests.support.axe import serious_violations
 from tests.support.content import make_subscriber
@@ -156,3 +156,32 @@ def test_correcting_a_deadline(live, console):
     with live.app.app_context():
         saved = db.session.get(Update, update_id).deadline
         assert (saved.source, saved.at.isoformat()) == ("admin", "2031-03-06T17:00:00+00:00")
+
+
+def test_an_editor_is_refused_an_erase(live, no_js_page, axe_page):
+    with live.app.app_context():
+        make_admin("ed@example.org", role="editor")
+        person = make_subscriber("reader@example.org", ("fraud-error-debt",))
+        person_id = person.id
+    page = no_js_page
+    page.goto(live.url + "/admin/login")
+    page.get_by_label("Email address").fill("ed@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as ed@example.org")).to_be_visible()
+    page.get_by_role("link", name="Subscribers").click()
+    page.get_by_label("Find by email address").fill("reader")
+    page.get_by_role("button", name="Search").click()
+    assert serious_violations(axe_page, live.url, page.content()) == []
+    page.get_by_role("link", name="reader@example.org").click()
+    expect(page.get_by_text("Only an owner can erase; you are an editor.")).to_be_visible()
+    assert serious_violations(axe_page, live.url, page.content()) == []
+    page.get_by_label("Yes, erase reader@example.org").check()
+    with page.expect_response(lambda r: r.url.endswith("/erase")) as answer:
+        page.get_by_role("button", name="Erase this subscriber").click()
+    assert answer.value.status == 403
+    expect(page.get_by_text("Only an owner can erase subscribers")).to_be_visible()
+    with live.app.app_context():
+        assert db.session.get(Subscriber, person_id) is not None
+    page.goto(live.url + "/admin/audit")
+    assert serious_violations(axe_page, live.url, page.content()) == []

@@ -5,9 +5,10 @@ from __future__ import annotations
 import marshal
 import sqlite3
 from collections.abc import Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from notifier.models import Strand
+from notifier.moments import parse_moment
 from notifier.subscriptions.choices import Choices, Preference
 from notifier.subscriptions.transfer import Row, State
 
@@ -102,4 +103,4 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    return parse_moment(text, UTC) if text else None

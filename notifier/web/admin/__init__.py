@@ -6,6 +6,7 @@ Adding an area is adding a module here and listing it below: importing it adds i
 from notifier.web.admin import (
     announcement_send,
     announcements,
+    audit,
     dashboard,
     imports,
     meetings,
@@ -18,6 +19,7 @@ from notifier.web.admin.access import bp, login_required
 AREAS = (
     announcement_send,
     announcements,
+    audit,
     dashboard,
     imports,
     meetings,

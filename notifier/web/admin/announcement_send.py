@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from notifier.announcements.sending import NotSent, cancel, confirm, send_if_due
 from notifier.announcements.trial import send_test
 from notifier.extensions import db
 from notifier.models import utcnow
+from notifier.moments import parse_moment
 from notifier.web.admin.access import bp, login_required
 from notifier.web.admin.announcements import find
 
@@ -156,7 +157,8 @@ def send(announcement_id: int):
         flash("Nothing was sent: the form was incomplete. Check the preview again.")
         return redirect(url_for("admin.preview", announcement_id=item.id))
     try:
-        send_at = datetime.fromisoformat(form.send_at.data) if form.send_at.data else None
+        # Our own isoformat, with its offset, round-tripped through the confirm page.
+        send_at = parse_moment(form.send_at.data, UTC) if form.send_at.data else None
         now = utcnow()
         confirm(item, form.revision.data, send_at, g.admin, now, form.recipients.data)
         db.session.commit()
