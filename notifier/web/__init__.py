@@ -66,11 +66,14 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 )
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger one (a 500)
+
+
 class RowId(IntegerConverter):
-    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+    """A row id in a URL, 1 to MAX_ROW_ID: any other number is no such page (404)."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**63 - 1)
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def init_app(app: Flask) -> None:
