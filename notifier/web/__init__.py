@@ -13,7 +13,11 @@ from notifier.web import (
     api_announcements,
     api_deadlines,
     api_erase,
+    api_stats,
+    api_strands,
+    api_subscribers,
     api_subscriptions,
+    api_updates,
     archive,
     bounces,
     calendar,
@@ -50,6 +54,10 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     metrics.bp,
     admin.bp,
     api_subscriptions.bp,
+    api_strands.bp,
+    api_updates.bp,
+    api_subscribers.bp,
+    api_stats.bp,
     api_deadlines.bp,
     api_announcements.bp,
     api_erase.bp,
@@ -79,6 +87,7 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
+    app.wsgi_app = health.FastPath(app, app.wsgi_app, HEADERS)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.context_processor(
@@ -100,11 +109,18 @@ def _local_time(moment, fmt: str = "%-d %B %Y, %H:%M %Z") -> str:
     return moment.astimezone(current_app.config["NOTIFIER"].tz).strftime(fmt)
 
 
+# What every answer carries, the health fast path's included.
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/", "/mute/")):
         # These URLs carry a subscriber's token: never leak it to another site.
         response.headers["Referrer-Policy"] = "no-referrer"
