@@ -64,11 +64,14 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 )
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger one (a 500)
+
+
 class RowId(IntegerConverter):
-    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+    """A row id in a URL, 1 to MAX_ROW_ID: any other number is no such page (404)."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**63 - 1)
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def init_app(app: Flask) -> None:
@@ -85,6 +88,7 @@ def init_app(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
+    app.wsgi_app = health.FastPath(app, app.wsgi_app, HEADERS)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.context_processor(
@@ -106,11 +110,18 @@ def _local_time(moment, fmt: str = "%-d %B %Y, %H:%M %Z") -> str:
     return moment.astimezone(current_app.config["NOTIFIER"].tz).strftime(fmt)
 
 
+# What every answer carries, the health fast path's included.
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
     if request.path.startswith(("/confirm/", "/manage/", "/unsubscribe/", "/mute/")):
         # These URLs carry a subscriber's token: never leak it to another site.
         response.headers["Referrer-Policy"] = "no-referrer"

@@ -26,7 +26,7 @@ PROBLEM = {
 ERROR = PROBLEM
 TEXT = {"type": "string", "minLength": 1}  # the server refuses an empty string
 WORDS = {**TEXT, "pattern": r"\S"}  # ... and one of spaces only
-ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}  # what a BIGINT holds
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # an INTEGER id column
 STRANDS = {
     "type": "array",
     "items": TEXT,
