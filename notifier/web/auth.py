@@ -36,4 +36,3 @@ def require_api_admin(view):
         return response
 
     return wrapper
-
