@@ -120,6 +120,15 @@ def timed_import(env: dict, path: Path) -> tuple[str, float, float, float]:
     return done.stdout.strip().splitlines()[-1], seconds, cpu, peak
 
 
+def timed_startup(env: dict) -> float:
+    """Wall seconds of a notifier command that does nothing: the part of each run not import."""
+    started = time.perf_counter()
+    subprocess.run(
+        [str(NOTIFIER), "subscribers", "--help"], env=env, capture_output=True, check=True
+    )
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="", help="PostgreSQL server to use")
@@ -156,6 +165,8 @@ def main() -> None:
                 "NOTIFIER_INSTANCE_PATH": str(instance),
                 "NOTIFIER_LOG_LEVEL": "WARNING",
             }
+            startup = timed_startup(env)
+            print(f"{name}: starting notifier itself (`subscribers --help`) takes {startup:.2f} s")
             runs = ["first", "again"] if args.again else ["first"]
             for run in runs:
                 out, seconds, cpu, peak = timed_import(env, path)

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import ConsentRecord, Feed, Outbox, Subscriber, Subscription, Update
+from notifier.models import ConsentRecord, Feed, Outbox, Strand, Subscriber, Subscription, Update
+from notifier.models.people import STATUSES
 
 
 def subscriber_counts() -> dict[str, int]:
@@ -78,3 +79,28 @@ def consent_records(subscriber_ids: list[int]) -> dict[int, list[ConsentRecord]]
     ):
         records.setdefault(record.subscriber_id, []).append(record)
     return records
+
+
+def strand_counts() -> dict[str, dict[str, int]]:
+    """Per strand slug: its subscribers by status (a person in two strands counts in each)."""
+    rows = db.session.execute(
+        select(Strand.slug, Subscriber.status, func.count())
+        .select_from(Subscription)
+        .join(Strand, Strand.id == Subscription.strand_id)
+        .join(Subscriber, Subscriber.id == Subscription.subscriber_id)
+        .group_by(Strand.slug, Subscriber.status)
+    )
+    counts = {slug: dict.fromkeys(STATUSES, 0) for slug in db.session.scalars(select(Strand.slug))}
+    for slug, status, n in rows:
+        counts[slug][status] = n
+    return counts
+
+
+def emails_last_day(now: datetime) -> dict[str, int]:
+    """Emails queued in the last 24 hours, by their status now."""
+    rows = db.session.execute(
+        select(Outbox.status, func.count())
+        .where(Outbox.created_at >= now - timedelta(days=1))
+        .group_by(Outbox.status)
+    )
+    return {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0, **dict(rows.all())}

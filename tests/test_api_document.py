@@ -57,7 +57,7 @@ def test_ids_in_paths_are_bounded_as_the_database_is(client):
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["name"].endswith("_id"):
                     assert parameter["schema"]["minimum"] == 1, path
-                    assert parameter["schema"]["maximum"] == 2**63 - 1, path
+                    assert parameter["schema"]["maximum"] == 2**31 - 1, path
 
 
 def test_errors_are_documented_as_problem_details(client):

@@ -53,8 +53,8 @@ def test_deadline_off_the_calendar_is_a_400_and_changes_nothing(client, auth, va
     assert db.session.get(Update, update.id).deadline.at == at("2031-06-01T12:00")
 
 
-@pytest.mark.parametrize("update_id", [2**63, 2**70, 0])
-def test_an_update_id_no_bigint_holds_is_no_such_update(client, auth, update_id):
+@pytest.mark.parametrize("update_id", [2**31, 2**63, 2**70, 0])
+def test_an_update_id_no_id_column_holds_is_no_such_update(client, auth, update_id):
     url = f"/api/v1/updates/{update_id}/deadline"
     response = client.put(url, json={"deadline": None}, headers=auth)
     assert response.status_code == 404
@@ -171,5 +171,14 @@ def test_deeply_nested_json_is_a_400_problem_not_a_500(make_app, url, needs_auth
     assert response.get_json()["detail"] == "The JSON body is nested too deeply."
 
 
-def test_an_archive_page_for_an_id_no_bigint_holds_is_a_404(client):
-    assert client.get(f"/updates/{2**64}").status_code == 404
+@pytest.mark.parametrize("path", ["/updates/{}", "/api/v1/announcements/{}"])
+def test_a_page_for_an_id_no_id_column_holds_is_a_404(client, auth, path):
+    assert client.get(path.format(2**31), headers=auth).status_code == 404
+    assert client.get(path.format(2**64), headers=auth).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["²", "0", str(10**30), "-1"])
+def test_an_archive_page_number_out_of_range_is_a_400(client, page):
+    response = client.get(f"/updates?page={page}")
+    assert response.status_code == 400
+    assert "page number must be a whole number" in response.get_data(as_text=True)

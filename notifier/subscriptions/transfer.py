@@ -9,6 +9,7 @@ import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -171,12 +172,18 @@ def _moment(field: str, text: str, now: datetime) -> datetime | None:
         return None
     try:
         # Exports always carry an offset; a hand-written time without one is local, as elsewhere.
-        moment = parse_moment(text, current_app.config["NOTIFIER"].tz)
+        moment = _parsed(text, current_app.config["NOTIFIER"].tz)
     except BadMoment as exc:
         raise InvalidChoice(field, str(exc)) from None
     if moment > now:
         raise InvalidChoice(field, f"{text} is in the future")
     return moment
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, zone) -> datetime:
+    # A list's rows share a few consent dates: each is read once.
+    return parse_moment(text, zone)
 
 
 def _ip(text: str) -> str | None:

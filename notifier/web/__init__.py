@@ -13,7 +13,11 @@ from notifier.web import (
     api_announcements,
     api_deadlines,
     api_erase,
+    api_stats,
+    api_strands,
+    api_subscribers,
     api_subscriptions,
+    api_updates,
     archive,
     bounces,
     calendar,
@@ -50,6 +54,10 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     metrics.bp,
     admin.bp,
     api_subscriptions.bp,
+    api_strands.bp,
+    api_updates.bp,
+    api_subscribers.bp,
+    api_stats.bp,
     api_deadlines.bp,
     api_announcements.bp,
     api_erase.bp,
@@ -58,11 +66,14 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 )
 
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns: PostgreSQL refuses a larger one (a 500)
+
+
 class RowId(IntegerConverter):
-    """A row id in a URL, 1 to 2**63 - 1 as a BIGINT holds: a larger one is no page (404)."""
+    """A row id in a URL, 1 to MAX_ROW_ID: any other number is no such page (404)."""
 
     def __init__(self, url_map):
-        super().__init__(url_map, min=1, max=2**63 - 1)
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
 def init_app(app: Flask) -> None:

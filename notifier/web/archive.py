@@ -13,10 +13,14 @@ from notifier.publish import archive, words
 bp = Blueprint("archive", __name__)
 
 
+MAX_PAGE = 1_000_000  # far past the last page; a bigger offset overflows the database's integer
+
+
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, description="The page number must be a whole number from 1.")
+    # isdigit alone lets through digits int() cannot read, such as "²".
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400, description=f"The page number must be a whole number from 1 to {MAX_PAGE}.")
     return int(raw)
 
 

@@ -26,7 +26,7 @@ PROBLEM = {
 ERROR = PROBLEM
 TEXT = {"type": "string", "minLength": 1}  # the server refuses an empty string
 WORDS = {**TEXT, "pattern": r"\S"}  # ... and one of spaces only
-ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}  # what a BIGINT holds
+ROW_ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # an INTEGER id column
 STRANDS = {
     "type": "array",
     "items": TEXT,
@@ -183,6 +183,197 @@ BOUNCES = {
     }
 }
 
+AUTH = [{"bearer": []}]
+PAGE_PARAMETERS = [
+    {
+        "name": "cursor",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The `next` of the previous page; absent: the first page.",
+    },
+    {
+        "name": "limit",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    },
+]
+
+
+def _page(item: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["items", "next"],
+        "properties": {
+            "items": {"type": "array", "items": item},
+            "next": {"type": ["string", "null"], "description": "Cursor of the next page."},
+        },
+    }
+
+
+STRAND = {
+    "type": "object",
+    "properties": {
+        "slug": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 80},
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "description": {"type": "string", "maxLength": 2000},
+        "keywords": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "position": {"type": "integer", "minimum": 0},
+        "active": {"type": "boolean", "description": "false: archived (reversible)."},
+    },
+}
+NEW_STRAND = {**STRAND, "required": ["slug", "name"]}
+UPDATE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "guid": {"type": "string"},
+        "title": {"type": "string"},
+        "link": {"type": ["string", "null"]},
+        "strands": STRANDS,
+        "published": {"type": ["string", "null"], "format": "date-time"},
+        "deadline": {"type": ["string", "null"], "format": "date-time"},
+        "deadline_sentence": {"type": ["string", "null"]},
+        "deadline_source": {"type": ["string", "null"], "enum": ["parsed", "admin", None]},
+        "weekday_mismatch": {"type": "boolean"},
+        "updated": {"type": "boolean"},
+    },
+}
+SUBSCRIBER_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "email": {"type": "string"},
+        "status": {"type": "string"},
+        "strands": STRANDS,
+        "confirmed_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+SUBSCRIBER = {
+    "type": "object",
+    "description": "The subscriber's own data (docs/privacy.md) with their id.",
+    "properties": {
+        "id": {"type": "integer"},
+        "address": {"type": "string"},
+        "status": {"type": "string"},
+        "preferences": {"type": "array", "items": {"type": "object"}},
+        "consent_records": {"type": "array", "items": {"type": "object"}},
+        "emails": {"type": "array", "items": {"type": "object"}},
+        "bounces": {"type": "array", "items": {"type": "object"}},
+    },
+}
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+STATS = {
+    "type": "object",
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "subscribers": COUNTS,
+        "subscribers_by_strand": {"type": "object", "additionalProperties": COUNTS},
+        "emails_last_24h": COUNTS,
+    },
+}
+UNAUTHORISED = _answer("No valid admin API token", ERROR)
+ADMIN_PATHS: dict[str, dict] = {
+    "/api/v1/strands": {
+        "get": {
+            "summary": "Every strand, archived ones too, in their listed order",
+            "security": AUTH,
+            "parameters": PAGE_PARAMETERS,
+            "responses": {"200": _answer("The strands", _page(STRAND)), "401": UNAUTHORISED},
+        },
+        "post": {
+            "summary": "Add a strand",
+            "security": AUTH,
+            "requestBody": {"required": True, **_json(NEW_STRAND)},
+            "responses": {
+                "201": _answer("Added", STRAND),
+                **BODY_ANSWERS,
+                "400": _answer("The body is not valid; fields names each problem", ERROR),
+                "401": UNAUTHORISED,
+                "409": _answer("The slug or name is taken", ERROR),
+            },
+        },
+    },
+    "/api/v1/strands/{slug}": {
+        "patch": {
+            "summary": "Rename, describe, set keywords, reorder, archive (active: false)",
+            "security": AUTH,
+            "parameters": [
+                {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "requestBody": {"required": True, **_json(STRAND)},
+            "responses": {
+                "200": _answer("The strand as it now stands", STRAND),
+                **BODY_ANSWERS,
+                "400": _answer("The body is not valid; fields names each problem", ERROR),
+                "401": UNAUTHORISED,
+                "404": _answer("No such strand", ERROR),
+                "409": _answer("The name is taken", ERROR),
+            },
+        }
+    },
+    "/api/v1/updates": {
+        "get": {
+            "summary": "Updates, newest first, with strands and deadline",
+            "security": AUTH,
+            "parameters": [
+                *PAGE_PARAMETERS,
+                {"name": "q", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": _answer("A page of updates", _page(UPDATE)),
+                "400": _answer("A bad cursor or limit", ERROR),
+                "401": UNAUTHORISED,
+            },
+        }
+    },
+    "/api/v1/subscribers": {
+        "get": {
+            "summary": "Find subscribers: by exact email, or q (part of one), strand, status",
+            "security": AUTH,
+            "parameters": [
+                *PAGE_PARAMETERS,
+                *(
+                    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                    for name in ("email", "q", "strand")
+                ),
+                {
+                    "name": "status",
+                    "in": "query",
+                    "required": False,
+                    "schema": {
+                        "type": "string",
+                        "enum": ["pending", "confirmed", "unsubscribed", "suppressed"],
+                    },
+                },
+            ],
+            "responses": {
+                "200": _answer("A page of subscribers", _page(SUBSCRIBER_SUMMARY)),
+                "400": _answer("A bad cursor, limit or status", ERROR),
+                "401": UNAUTHORISED,
+            },
+        }
+    },
+    "/api/v1/stats": {
+        "get": {
+            "summary": "Subscribers by status and strand, emails by status in the last 24 hours",
+            "security": AUTH,
+            "responses": {"200": _answer("The counts", STATS), "401": UNAUTHORISED},
+        }
+    },
+}
+SUBSCRIBER_GET = {
+    "summary": "One subscriber: status, preferences, consent records, emails sent, bounces",
+    "security": AUTH,
+    "parameters": [_path_id("subscriber_id")],
+    "responses": {
+        "200": _answer("The subscriber", SUBSCRIBER),
+        "401": UNAUTHORISED,
+        "404": _answer("No such subscriber", ERROR),
+    },
+}
+
 # The paths of the API. A new route adds its entry here, nowhere else.
 PATHS: dict[str, dict] = {
     "/api/v1/subscriptions": {
@@ -285,7 +476,14 @@ def document() -> dict:
                 }
             }
         },
-        "paths": PATHS,
+        "paths": {
+            **PATHS,
+            **ADMIN_PATHS,
+            "/api/v1/subscribers/{subscriber_id}": {
+                **PATHS["/api/v1/subscribers/{subscriber_id}"],
+                "get": SUBSCRIBER_GET,
+            },
+        },
     }
 
 

@@ -26,7 +26,6 @@ class Bulk:
         self.connection = db.session.connection()
         self.dialect = self.connection.dialect
         self.postgresql = self.dialect.name == "postgresql"
-        self._mark = "%s" if self.postgresql else "?"
 
     def copy(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows that cannot conflict with any already there."""
@@ -53,22 +52,50 @@ class Bulk:
         rows: list[tuple],
         returning: Sequence[str] = (),
     ) -> list[tuple]:
-        """Multi-row INSERT ... ON CONFLICT DO NOTHING; return the `returning` of rows added."""
+        """INSERT ... ON CONFLICT DO NOTHING; return the `returning` of the rows added.
+
+        PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT from it (binding
+        tens of thousands of parameters costs more than the insert). SQLite: multi-row VALUES.
+        """
+        if not rows:
+            return []
         rows = self._converted(table, columns, rows)
         names = ", ".join(columns)
-        one = "(" + ", ".join([self._mark] * len(columns)) + ")"
-        tail = f" RETURNING {', '.join(returning)}" if returning else ""
+        tail = (
+            f" ON CONFLICT DO NOTHING{f' RETURNING {chr(44).join(returning)}' if returning else ''}"
+        )
+        if self.postgresql:
+            stage = self._stage(table, names)
+            raw = self.connection.connection.driver_connection
+            with raw.cursor().copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            result = self.connection.exec_driver_sql(
+                f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {stage}{tail}"  # noqa: S608
+            )
+            return result.fetchall() if returning else []
+        one = "(" + ", ".join("?" * len(columns)) + ")"
         added = []
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             sql = (
                 f"INSERT INTO {table.name} ({names}) VALUES "  # noqa: S608 - names and marks only
-                f"{', '.join([one] * len(chunk))} ON CONFLICT DO NOTHING{tail}"
+                f"{', '.join([one] * len(chunk))}{tail}"
             )
             result = self.connection.exec_driver_sql(sql, tuple(v for row in chunk for v in row))
             if returning:
                 added += result.fetchall()
         return added
+
+    def _stage(self, table: Table, names: str) -> str:
+        """An empty temporary table with these columns of table, gone at the commit."""
+        stage = f"import_{table.name}"
+        self.connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608
+            f"SELECT {names} FROM {table.name} WITH NO DATA"
+        )
+        self.connection.exec_driver_sql(f"TRUNCATE {stage}")
+        return stage
 
     def _converted(self, table: Table, columns: Sequence[str], rows: list[tuple]) -> list[tuple]:
         converters = [
