@@ -96,6 +96,7 @@ class Settings:
     health_heartbeat_max_seconds: int
     health_queue_max_seconds: int
     health_cache_seconds: float
+    page_cache_seconds: float
     admin_session_hours: float
     trusted_proxies: int
     log_level: str

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import gc
+import io
+import time
 import tracemalloc
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from notifier.cli.progress import Progress
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Outbox, ScheduledRun, Subscriber, Subscription
 from notifier.subscriptions.choices import Choices, InvalidChoice, normalise_email, pick_strands
@@ -304,3 +307,57 @@ def test_an_import_is_refused_as_a_whole_when_asked_twice_for_one_address(app, t
         check(data, at(NOW))
     assert refused.value.lines == ["line 3: email: ada@example.org is also on line 2"]
     assert count(Subscriber) == 0
+
+
+def test_an_address_added_by_someone_else_meanwhile_is_planned_again_not_doubled(
+    app, tmp_path, monkeypatch
+):
+    """Between a batch's lookup and its insert the form may add one of its addresses."""
+    import sys
+
+    run_module = sys.modules["notifier.subscriptions.imports.run"]
+    looked_up = run_module._existing
+    calls = []
+
+    def lookup_then_someone_subscribes(emails):
+        found = looked_up(emails)
+        if not calls:
+            pending("ada@example.org", {"fraud-error-debt": "daily"}, "2026-03-01T09:00:00")
+        calls.append(emails)
+        return found
+
+    monkeypatch.setattr(run_module, "_existing", lookup_then_someone_subscribes)
+    path = tmp_path / "list.csv"
+    path.write_text(
+        HEADER + "ada@example.org,fraud-error-debt;research-statistics,weekly,true,,\n"
+        "bob@example.org,fraud-error-debt,daily,true,,\n"
+    )
+    now = at(NOW)
+    with path.open("rb") as data, check(data, now) as spool:
+        report = run(spool, now, apply=True)
+    db.session.commit()
+    assert (report.new, report.updated) == (1, 1)
+    assert calls == [["ada@example.org", "bob@example.org"], ["ada@example.org"]]
+    assert preferences_of(subscriber("ada@example.org")) == {
+        "fraud-error-debt": ("weekly", True),
+        "research-statistics": ("weekly", True),
+    }
+    assert count(Subscriber) == 2
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_bar_is_redrawn_in_place():
+    screen = Terminal()
+    bar = Progress("checking ", 4000, screen)
+    for done in (1000, 2000, 3000):
+        bar(done)
+        time.sleep(0.11)  # it redraws at most ten times a second
+    bar.finish(3990)
+    drawn = screen.getvalue()
+    assert "\n" not in drawn[:-1]
+    assert drawn.count("\r") == 4
+    assert drawn.endswith("checking  [" + "#" * 30 + "] 3,990/3,990 rows\n")

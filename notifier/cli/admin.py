@@ -30,10 +30,7 @@ def admin():
 @with_appcontext
 def create(email: str, password_stdin: bool, role: str):
     """Create an admin who can log in at /admin/login."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin, "Password")
     try:
         created = create_admin(email, password, role=role)
     except AdminError as exc:
@@ -48,10 +45,7 @@ def create(email: str, password_stdin: bool, role: str):
 @with_appcontext
 def password(email: str, password_stdin: bool):
     """Set an admin's password; every page session they have ends."""
-    if password_stdin:
-        new = sys.stdin.readline().rstrip("\r\n")
-    else:
-        new = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    new = _password(password_stdin, "New password")
     try:
         changed = set_password(email, new)
     except AdminError as exc:
@@ -72,3 +66,10 @@ def token(email: str, name: str):
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(token)
+
+
+def _password(from_stdin: bool, prompt: str) -> str:
+    """One line of standard input (for scripts), or asked twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)

@@ -48,6 +48,12 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
 
+    def end(self) -> None:
+        """End the bar's line where it stands (the work stopped), so what follows starts clean."""
+        if self.live and self._drawn_at:
+            self.stream.write("\n")
+            self.stream.flush()
+
     def _bar(self, done: int) -> str:
         filled = WIDTH * done // self.total
         return f"{self.label} [{'#' * filled}{'.' * (WIDTH - filled)}] {done:,}/{self.total:,} rows"

@@ -38,6 +38,7 @@ def import_command(path: Path, dry_run: bool, progress: bool | None, now):
     """Import FILE.csv; a file with any bad row imports nothing and names the lines."""
     now = resolve_now(now)
     show = sys.stderr.isatty() if progress is None else progress
+    bar = None
     try:
         expected = count_lines(path) - 1
         with path.open("rb") as data:
@@ -46,6 +47,8 @@ def import_command(path: Path, dry_run: bool, progress: bool | None, now):
     except OSError as exc:
         _refuse([f"cannot read {path}: {exc.strerror or exc}"])
     except BadImport as exc:
+        if bar:
+            bar.end()
         _refuse(exc.lines)
     if bar:
         bar.finish(spool.count)

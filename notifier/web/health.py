@@ -6,6 +6,7 @@ NOTIFIER_HEALTH_CACHE_SECONDS: the check stays one query per process per second 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -24,16 +25,53 @@ _lock = threading.Lock()
 @limiter.exempt
 def healthz():
     """Report what is healthy; 503 naming each reason when the database, clock or queue is not."""
-    ttl = current_app.config["NOTIFIER"].health_cache_seconds
-    cache = current_app.extensions.setdefault("notifier.healthz", {})
+    body, status = answer(current_app._get_current_object())
+    return current_app.response_class(body, status=status, mimetype="application/json")
+
+
+def answer(app) -> tuple[bytes, int]:
+    """The JSON body and status, from this process's cache while it is fresh."""
+    cache = app.extensions.setdefault("notifier.healthz", {})
     with _lock:
         kept = cache.get("answer")
-        if kept and time.monotonic() < kept[0]:
-            return kept[1]
-    answer = _check()
+    if kept and time.monotonic() < kept[0]:
+        return kept[1]
+    with app.app_context():
+        body, status = _check()
+        ttl = app.config["NOTIFIER"].health_cache_seconds
+    fresh = (json.dumps(body).encode(), status)
     with _lock:
-        cache["answer"] = (time.monotonic() + ttl, answer)
-    return answer
+        cache["answer"] = (time.monotonic() + ttl, fresh)
+    return fresh
+
+
+class FastPath:
+    """WSGI: answer GET /healthz before Flask's request machinery, which it does not need.
+
+    No session, form, rate limit or template touches a health check; load balancers ask
+    several times a second per process, so this keeps them from costing a page's work.
+    """
+
+    def __init__(self, app, wsgi_app, headers: dict[str, str]):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.headers = list(headers.items())
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/healthz" or environ.get("REQUEST_METHOD") not in (
+            "GET",
+            "HEAD",
+        ):
+            return self.wsgi_app(environ, start_response)
+        body, status = answer(self.app)
+        reason = "OK" if status == 200 else "SERVICE UNAVAILABLE"
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            *self.headers,
+        ]
+        start_response(f"{status} {reason}", headers)
+        return [b""] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
 def _check():

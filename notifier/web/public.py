@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_wtf.csrf import CSRFError
 
-from notifier.extensions import db
+from notifier.extensions import db, limiter
 from notifier.models import utcnow
 from notifier.subscriptions.consent import WORDING
 from notifier.subscriptions.subscribe import request_new_link, subscribe
 from notifier.web.abuse import limit_writes, spend_address
 from notifier.web.forms import NewLinkForm, SubscribeForm
+from notifier.web.page_cache import with_csrf
 from notifier.web.visitor import origin
 
 bp = Blueprint("public", __name__)
@@ -18,8 +19,15 @@ limit_writes(bp)
 
 
 @bp.get("/")
+# Only POSTs count against the public write limit: a GET has nothing for the limiter to do.
+@limiter.exempt
 def index():
-    return render_template("index.html", form=SubscribeForm(), wording=WORDING)
+    return with_csrf(
+        "index",
+        lambda **context: render_template(
+            "index.html", form=SubscribeForm(meta={"csrf": False}), wording=WORDING, **context
+        ),
+    )
 
 
 @bp.post("/subscribe")

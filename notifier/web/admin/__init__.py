@@ -3,7 +3,7 @@
 Adding an area is adding a module here and listing it below: importing it adds its routes.
 """
 
-from notifier.web.admin import (
+from notifier.web.admin import (  # noqa: F401
     announcement_send,
     announcements,
     audit,
@@ -16,16 +16,4 @@ from notifier.web.admin import (
 )
 from notifier.web.admin.access import bp, login_required
 
-AREAS = (
-    announcement_send,
-    announcements,
-    audit,
-    dashboard,
-    imports,
-    meetings,
-    session,
-    subscribers,
-    updates,
-)
-
-__all__ = ["AREAS", "bp", "login_required"]
+__all__ = ["bp", "login_required"]
