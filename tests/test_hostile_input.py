@@ -147,6 +147,9 @@ def test_the_per_address_limit_counts_case_and_spaces_as_one_address(make_app):
     emails = ["ada@example.org", " ADA@example.org", "Ada@Example.org "]
     codes = [client.post(SUBSCRIPTIONS, json={**GOOD, "email": e}).status_code for e in emails]
     assert codes == [202, 202, 429]
+    limited = client.post(SUBSCRIPTIONS, json=GOOD)
+    assert limited.mimetype == "application/problem+json"
+    assert int(limited.headers["Retry-After"]) > 0  # how long until that address may try
     other = client.post(SUBSCRIPTIONS, json={**GOOD, "email": "grace@example.org"})
     assert other.status_code == 202
 
