@@ -54,5 +54,7 @@ def close_day(at: datetime, now: datetime, tz: tzinfo) -> str:
 
 
 def meeting_time(start: datetime, end: datetime, tz: tzinfo) -> str:
-    """'Thursday 23 April 2014, 10am to midday'."""
+    """'Thursday 23 April 2014, 10am to midday'; the end's day too when it is another day."""
+    if start.astimezone(tz).date() != end.astimezone(tz).date():
+        return f"{moment(start, tz)} to {moment(end, tz)}"
     return f"{moment(start, tz)} to {moment(end, tz).split(', ')[1]}"

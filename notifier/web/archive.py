@@ -40,6 +40,7 @@ def _helpers(now):
         "when": lambda at: words.moment(at, tz),
         "closes_in": lambda at: words.closes_in(at, now, tz),
         "iso": lambda at: rfc3339(at, tz),
+        "meeting_time": lambda m: words.meeting_time(m.starts_at, m.ends_at, tz),
     }
 
 
