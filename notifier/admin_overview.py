@@ -8,7 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
-from notifier.models import ConsentRecord, Feed, Outbox, Strand, Subscriber, Subscription, Update
+from notifier.models import (
+    ConsentRecord,
+    Feed,
+    Outbox,
+    ScheduledRun,
+    Strand,
+    Subscriber,
+    Subscription,
+    Update,
+)
 from notifier.models.people import STATUSES
 
 
@@ -104,3 +113,19 @@ def emails_last_day(now: datetime) -> dict[str, int]:
         .group_by(Outbox.status)
     )
     return {"queued": 0, "sent": 0, "failed": 0, "cancelled": 0, **dict(rows.all())}
+
+
+def clock_runs() -> list[ScheduledRun]:
+    """The latest run of each kind of schedule (immediate, daily, weekly, reminders, ...)."""
+    latest = (
+        select(ScheduledRun.kind, func.max(ScheduledRun.id).label("id"))
+        .group_by(ScheduledRun.kind)
+        .subquery()
+    )
+    return list(
+        db.session.scalars(
+            select(ScheduledRun)
+            .join(latest, latest.c.id == ScheduledRun.id)
+            .order_by(ScheduledRun.kind)
+        )
+    )

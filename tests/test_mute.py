@@ -14,6 +14,7 @@ from notifier.extensions import db
 from notifier.mail.backends import from_url
 from notifier.models import Mute
 from notifier.schedules import reminders
+from notifier.subscriptions.tokens import make_token
 from tests.support.content import at, make_subscriber, make_update, outbox, preferences_of
 from tests.support.live import serve
 from tests.support.pages import csrf_token
@@ -67,6 +68,9 @@ def test_the_mute_link_stops_the_next_reminder_for_that_update_only(app, client)
         [paper.deadline.id, other.deadline.id]
     )
     assert preferences_of(ada) == before  # strands and choices as they were
+    # Their own data says what they muted.
+    mine = client.get(f"/manage/{make_token('manage', ada.id, ada.token_version)}/data.json")
+    assert [m["title"] for m in mine.get_json()["muted_updates"]] == ["Disclosure standard"]
 
 
 def test_a_tampered_mute_link_gets_the_link_problem_page(app, client):

@@ -12,7 +12,15 @@ from sqlalchemy import or_, select
 from notifier.emails import render
 from notifier.emails.templates import sharing
 from notifier.extensions import db
-from notifier.models import Bounce, ConsentRecord, Outbox, Subscriber
+from notifier.models import (
+    Bounce,
+    CalendarToken,
+    ConsentRecord,
+    Mute,
+    Outbox,
+    Subscriber,
+    Update,
+)
 
 SHAPE = "notifier.own-data/1"
 
@@ -43,6 +51,25 @@ def own_data(subscriber: Subscriber, now: datetime) -> dict:
         "consent_records": [_consent(record) for record in _consent_records(subscriber)],
         "emails": [_email(row) for row in _emails(subscriber)],
         "bounces": [_bounce(bounce) for bounce in _bounces(subscriber)],
+        # "I've responded": the updates they stopped reminders for.
+        "muted_updates": [
+            {"title": update.title, "link": update.link, "since": _iso(mute.created_at)}
+            for mute, update in db.session.execute(
+                select(Mute, Update)
+                .join(Update, Update.id == Mute.update_id)
+                .where(Mute.subscriber_id == subscriber.id)
+                .order_by(Mute.created_at)
+            )
+        ],
+        # Private calendar links made (the link itself is not kept, only its hash).
+        "calendar_links": [
+            {"created_at": _iso(row.created_at), "revoked_at": _iso(row.revoked_at)}
+            for row in db.session.scalars(
+                select(CalendarToken)
+                .where(CalendarToken.subscriber_id == subscriber.id)
+                .order_by(CalendarToken.id)
+            )
+        ],
     }
 
 

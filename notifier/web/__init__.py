@@ -12,7 +12,6 @@ from notifier.web import (
     admin,
     api_announcements,
     api_deadlines,
-    api_erase,
     api_stats,
     api_strands,
     api_subscribers,
@@ -60,7 +59,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     api_stats.bp,
     api_deadlines.bp,
     api_announcements.bp,
-    api_erase.bp,
     bounces.bp,
     openapi.bp,
 )

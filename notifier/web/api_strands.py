@@ -8,6 +8,7 @@ from sqlalchemy import select
 from notifier.extensions import csrf, db
 from notifier.models import Strand
 from notifier.strand_admin import StrandError, add_strand, as_json, change_strand
+from notifier.web import page_cache
 from notifier.web.auth import require_api_admin
 from notifier.web.paging import answer, page_args
 from notifier.web.problems import problem
@@ -34,6 +35,7 @@ def create_strand():
     except StrandError as exc:
         return _refused(exc)
     db.session.commit()
+    page_cache.forget()
     return as_json(strand), 201
 
 
@@ -49,6 +51,7 @@ def patch_strand(slug: str):
     except StrandError as exc:
         return _refused(exc)
     db.session.commit()
+    page_cache.forget()
     return as_json(strand)
 
 

@@ -6,13 +6,15 @@ from flask import Blueprint, abort, request
 from sqlalchemy import select
 
 from notifier import directory
-from notifier.extensions import db
+from notifier.extensions import csrf, db
 from notifier.models import Subscriber, utcnow
 from notifier.subscriptions.own_data import own_data
+from notifier.web.api_erase import erase_subscriber
 from notifier.web.auth import require_api_admin
 from notifier.web.paging import answer, page_args
 
 bp = Blueprint("api_subscribers", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
 
 
 @bp.get("/subscribers")
@@ -34,10 +36,12 @@ def find():
     return answer([_summary(s) for s in found.items], found.next)
 
 
-@bp.get("/subscribers/<id:subscriber_id>")
+@bp.route("/subscribers/<id:subscriber_id>", methods=["GET", "DELETE"])
 @require_api_admin
 def show(subscriber_id: int):
-    """Status, per-strand preferences, consent records, emails sent, bounces."""
+    """Status, per-strand preferences, consent records, emails sent, bounces; DELETE erases."""
+    if request.method == "DELETE":
+        return erase_subscriber(subscriber_id)
     person = db.session.get(Subscriber, subscriber_id)
     if person is None:
         abort(404, description=f"No subscriber has the id {subscriber_id}.")

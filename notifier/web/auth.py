@@ -10,7 +10,6 @@ from sqlalchemy import update
 from notifier.admins import live_token
 from notifier.extensions import db
 from notifier.models import ApiToken, utcnow
-from notifier.roles import refusal
 
 
 def require_api_admin(view):
@@ -37,18 +36,3 @@ def require_api_admin(view):
         return response
 
     return wrapper
-
-
-def api_role_required(action: str):
-    """Under @require_api_admin: 403 (problem details) unless the token's admin may do this."""
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if (why := refusal(g.admin, action)) is not None:
-                abort(403, description=why)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate

@@ -280,7 +280,11 @@ ADMIN_PATHS: dict[str, dict] = {
             "summary": "Every strand, archived ones too, in their listed order",
             "security": AUTH,
             "parameters": PAGE_PARAMETERS,
-            "responses": {"200": _answer("The strands", _page(STRAND)), "401": UNAUTHORISED},
+            "responses": {
+                "200": _answer("The strands", _page(STRAND)),
+                "400": _answer("A bad cursor or limit", ERROR),
+                "401": UNAUTHORISED,
+            },
         },
         "post": {
             "summary": "Add a strand",

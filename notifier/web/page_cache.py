@@ -38,3 +38,12 @@ def with_csrf(name: str, render: Callable[..., str]) -> str:
         with _lock:
             cache[name] = kept
     return generate_csrf().join(kept[1])
+
+
+def forget() -> None:
+    """Drop this process's cached pages: an admin changed what they show (the strands).
+
+    Other processes render afresh within NOTIFIER_PAGE_CACHE_SECONDS.
+    """
+    with _lock:
+        current_app.extensions.get("notifier.pages", {}).clear()

@@ -157,6 +157,21 @@ def test_correcting_a_deadline(live, console):
         saved = db.session.get(Update, update_id).deadline
         assert (saved.source, saved.at.isoformat()) == ("admin", "2031-03-06T17:00:00+00:00")
 
+    # The other content pages an editor works in, each checked by axe.
+    page.get_by_role("link", name="Updates", exact=True).click()
+    expect(page.get_by_text("(set by ops@example.org)")).to_be_visible()
+    accessible()
+    page.get_by_role("link", name="Strands", exact=True).click()
+    accessible()
+    page.get_by_role("link", name="Fraud, Error & Debt").click()
+    page.get_by_label("Keywords").fill("fraud, debt recovery")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Strand Fraud, Error & Debt saved.")).to_be_visible()
+    accessible()
+    page.goto(live.url + "/admin/audit?action=strand.")
+    expect(page.get_by_role("cell", name="strand.change")).to_be_visible()
+    accessible()
+
 
 def test_an_editor_is_refused_an_erase(live, no_js_page, axe_page):
     with live.app.app_context():

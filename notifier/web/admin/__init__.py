@@ -11,6 +11,7 @@ from notifier.web.admin import (  # noqa: F401
     imports,
     meetings,
     session,
+    strands,
     subscribers,
     updates,
 )

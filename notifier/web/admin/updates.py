@@ -10,6 +10,7 @@ from wtforms.validators import Optional
 from notifier.extensions import db
 from notifier.feeds.corrections import correct_deadline, parse_deadline_input
 from notifier.models import Update, utcnow
+from notifier.publish.listing import updates_page
 from notifier.web.admin.access import bp, login_required
 
 
@@ -43,3 +44,28 @@ def deadline(update_id: int):
         form.deadline.data = update.deadline.at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
     status = 400 if form.errors or form.deadline.errors else 200
     return render_template("admin/deadline.html", form=form, update=update, tz=tz), status
+
+
+@bp.get("/updates")
+@login_required
+def updates():
+    """Updates newest first, searched by title, with their strands and deadline; 50 a page."""
+    query = request.args.get("q", "")
+    rows, next_after = updates_page(query, request.args.get("after", type=int), 50)
+    return render_template("admin/updates.html", rows=rows, query=query, next_after=next_after)
+
+
+@bp.post("/updates/<id:update_id>/deadline/confirm")
+@login_required
+def confirm_deadline(update_id: int):
+    """Say the deadline as read is right: it becomes an admin's, which polls never overwrite."""
+    update = db.session.get(Update, update_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400, description="The form had expired: try again.")
+    if update.deadline is None or update.deadline.cancelled:
+        flash("Nothing changed: this update has no deadline to confirm.")
+    else:
+        correct_deadline(update.id, update.deadline.at, g.admin.email, utcnow())
+        db.session.commit()
+        flash("Deadline confirmed. Later polls will not change it.")
+    return redirect(url_for("admin.deadline", update_id=update.id))

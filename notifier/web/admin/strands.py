@@ -1,0 +1,77 @@
+"""Strands: add one, rename, describe, set keywords, reorder, archive and restore."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from notifier.extensions import db
+from notifier.models import Strand
+from notifier.strand_admin import StrandError, add_strand, change_strand
+from notifier.web import page_cache
+from notifier.web.admin.access import bp, login_required
+
+
+@bp.route("/strands", methods=["GET", "POST"])
+@login_required
+def strands():
+    """Every strand in its listed order, and a form to add one."""
+    errors, values = {}, {}
+    if request.method == "POST":
+        if not FlaskForm().validate_on_submit():
+            abort(400, description="The form had expired: try again.")
+        values = _values(with_slug=True)
+        try:
+            strand = add_strand(values, g.admin.email)
+        except StrandError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            page_cache.forget()
+            flash(f"Strand {strand.name} added.")
+            return redirect(url_for("admin.strands"))
+    rows = db.session.scalars(select(Strand).order_by(Strand.position, Strand.id)).all()
+    return render_template("admin/strands.html", rows=rows, errors=errors, values=values), (
+        400 if errors else 200
+    )
+
+
+@bp.route("/strands/<slug>", methods=["GET", "POST"])
+@login_required
+def strand(slug: str):
+    """Change one strand; unticking "Show it" archives it (its subscribers keep it)."""
+    row = db.session.scalar(select(Strand).where(Strand.slug == slug)) or abort(404)
+    errors = {}
+    if request.method == "POST":
+        if not FlaskForm().validate_on_submit():
+            abort(400, description="The form had expired: try again.")
+        values = _values(with_slug=False)
+        values["active"] = request.form.get("active") == "yes"
+        try:
+            change_strand(row, values, g.admin.email)
+        except StrandError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            page_cache.forget()
+            flash(f"Strand {row.name} saved.")
+            return redirect(url_for("admin.strands"))
+    return render_template("admin/strand.html", row=row, errors=errors), (400 if errors else 200)
+
+
+def _values(with_slug: bool) -> dict:
+    form = request.form
+    values = {
+        "name": form.get("name", ""),
+        "description": form.get("description", ""),
+        "keywords": [w.strip() for w in form.get("keywords", "").split(",") if w.strip()],
+    }
+    position = form.get("position", "").strip()
+    if position:
+        values["position"] = int(position) if position.isdigit() else position
+    if with_slug:
+        values["slug"] = form.get("slug", "").strip()
+    return values
