@@ -76,3 +76,42 @@ def test_dkim_signs_and_verifies_with_its_own_key_without_dns(make_app, tmp_path
     with bad.app_context():
         code, lines = doctor(bad)
     assert code == 1 and lines["dkim"].startswith("FAIL dkim: the key cannot sign")
+
+
+def test_starttls_and_auth_are_checked_against_a_real_server(make_app, tmp_path):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from tests.support.smtp import RecordingHandler
+    from tests.support.tls import self_signed
+
+    _, context = self_signed(tmp_path)
+
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        good = (auth_data.login, auth_data.password) == (b"ops", b"right")
+        # handled=False: aiosmtpd itself answers a refusal with 535.
+        return AuthResult(success=good, handled=good)
+
+    port = free_port()
+    controller = Controller(
+        RecordingHandler(),
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticate,
+        auth_require_tls=True,
+    )
+    controller.start()
+    try:
+        for password, expected in (
+            ("right", f"OK   smtp: 127.0.0.1:{port}: EHLO, STARTTLS, AUTH as ops; nothing sent"),
+            ("wrong", f"FAIL smtp: 127.0.0.1:{port}: AUTH refused (535)"),
+        ):
+            url = f"smtp://ops:{password}@127.0.0.1:{port}?starttls=true&verify=false"
+            app = make_app(mail_url=url)
+            with app.app_context():
+                _, lines = doctor(app)
+            assert lines["smtp"] == expected
+    finally:
+        controller.stop()

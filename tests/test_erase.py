@@ -193,3 +193,13 @@ def test_someone_who_unsubscribed_can_still_erase_from_the_page_they_land_on(app
     erase_path = re.search(r'href="(/manage/[^"]+/erase)"', page)[1]
     client.post(erase_path, data={"csrf_token": csrf_token(client, erase_path)})
     assert subscriber(ADDRESS) is None and is_erased(ADDRESS)
+
+
+def test_a_bounce_for_an_email_in_flight_at_the_erase_does_not_bring_the_address_back(app):
+    from tests.support.content import make_subscriber
+
+    erase(make_subscriber(ADDRESS), utcnow())
+    db.session.commit()
+    record_bounce(ADDRESS, "hard", utcnow(), status_code="550", diagnostic="no such user")
+    db.session.commit()
+    assert rows_holding(ADDRESS) == []

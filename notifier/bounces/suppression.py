@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from notifier.extensions import db
 from notifier.models import AuditEntry, Bounce, Outbox, Subscriber
+from notifier.subscriptions.erase import is_erased
 
 KINDS = ("hard", "soft", "complaint")
 
@@ -35,6 +36,10 @@ def record_bounce(
         raise ValueError(f"bounce type must be one of {', '.join(KINDS)}, not {kind!r}")
     address = email.strip().lower()
     subscriber = db.session.scalar(select(Subscriber).where(Subscriber.email == address))
+    if subscriber is None and is_erased(address):
+        # A report about an email that was in flight when its owner erased themselves: it is
+        # counted, but must not bring the address back.
+        address = ""
     bounce = Bounce(
         email=address,
         subscriber_id=subscriber.id if subscriber else None,
