@@ -242,3 +242,35 @@ def test_a_fan_out_cut_short_is_finished_by_a_later_run_without_doubles(app):
         "b@example.org",
     ]
     assert db.session.get(Announcement, item.id).state == "queued"
+
+
+def test_api_drafts_previews_and_sends_once(client, token):
+    make_subscriber("r@example.org", ("research-statistics",))
+    make_subscriber("t@example.org", ("tailored-public-services",))
+    auth = {"Authorization": f"Bearer {token}"}
+    made = client.post(
+        "/api/v1/announcements",
+        json={
+            "subject": "Hi",
+            "body": "**All**",
+            "strands": ["research-statistics"],
+            "draft": True,
+        },
+        headers=auth,
+    )
+    assert made.status_code == 201 and made.json["status"] == "draft"
+    assert outbox("announcement") == []
+    path = f"/api/v1/announcements/{made.json['id']}"
+    shown = client.get(f"{path}/preview", headers=auth).json
+    assert (shown["recipients"], shown["sample"], shown["revision"]) == (1, "r@example.org", 1)
+    assert shown["headers"]["Subject"] == "Hi" and "<strong>All</strong>" in shown["html"]
+    assert client.get(f"{path}/preview?sample=t@example.org", headers=auth).status_code == 404
+
+    stale = client.post(f"{path}/send", json={"revision": 7}, headers=auth)
+    assert stale.status_code == 409 and outbox("announcement") == []
+    assert client.post(f"{path}/send", json={}, headers=auth).status_code == 400
+    sent = client.post(f"{path}/send", json={"revision": 1}, headers=auth)
+    again = client.post(f"{path}/send", json={"revision": 1}, headers=auth)
+    assert sent.status_code == 200 and sent.json["status"] == "queued"
+    assert again.status_code == 409 and "already confirmed" in again.json["detail"]
+    assert [row.to_address for row in outbox("announcement")] == ["r@example.org"]

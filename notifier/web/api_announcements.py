@@ -6,9 +6,17 @@ from datetime import datetime
 
 from flask import Blueprint, abort, current_app, g, request
 
-from notifier.announcements.drafts import AnnouncementError
+from notifier.announcements import audience
+from notifier.announcements.drafts import AnnouncementError, save_draft
+from notifier.announcements.preview import preview as build_preview
 from notifier.announcements.progress import progress
-from notifier.announcements.sending import NotSent, cancel, create_announcement, send_if_due
+from notifier.announcements.sending import (
+    NotSent,
+    cancel,
+    confirm,
+    create_announcement,
+    send_if_due,
+)
 from notifier.extensions import csrf, db
 from notifier.models import Announcement, utcnow
 from notifier.moments import BadMoment, parse_moment, rfc3339
@@ -44,6 +52,25 @@ def create():
         return bad_request({"send_at": f"send_at must be an ISO 8601 date and time: {exc}."})
     strands = body.get("strands")
     now = utcnow()
+    draft = body.get("draft", False)
+    if not isinstance(draft, bool):
+        return bad_request({"draft": "draft must be true or false."})
+    if draft:
+        if send_at is not None:
+            return bad_request({"send_at": "A draft has no send time: give it when sending."})
+        try:
+            item = save_draft(
+                body.get("subject"),
+                body.get("body"),
+                [] if strands is None else strands,
+                g.admin,
+                now,
+            )
+        except AnnouncementError as exc:
+            db.session.rollback()
+            return bad_request(exc.errors)
+        db.session.commit()
+        return describe(item), 201
     try:
         announcement = create_announcement(
             subject=body.get("subject"),
@@ -69,6 +96,56 @@ def show(announcement_id: int):
     :raise 404: no such announcement.
     """
     return describe(_find(announcement_id))
+
+
+@bp.get("/announcements/<id:announcement_id>/preview")
+@require_api_admin
+def preview_one(announcement_id: int):
+    """The email as one recipient (`sample`, else the first) gets it, and how many it reaches.
+
+    :raise 404: no such announcement, or `sample` is not among its recipients.
+    """
+    item = _find(announcement_id)
+    wanted = request.args.get("sample") or None
+    sample = audience.sample(item.strands, wanted)
+    if wanted and sample is None:
+        abort(404, description=f"{wanted} is not among the people this announcement reaches.")
+    shown = build_preview(item, sample, utcnow()) if sample else None
+    return {
+        "id": item.id,
+        "revision": item.revision,
+        "recipients": audience.count(item.strands),
+        "sample": sample.email if sample else None,
+        "headers": dict(shown.headers) if shown else {},
+        "text": shown.text if shown else None,
+        "html": shown.html if shown else None,
+    }
+
+
+@bp.post("/announcements/<id:announcement_id>/send")
+@require_api_admin
+def send_one(announcement_id: int):
+    """Confirm a draft's send, naming the revision checked: now, or at send_at.
+
+    :raise 409: already confirmed, cancelled, or changed since that revision.
+    """
+    item = _find(announcement_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or type(body.get("revision")) is not int:
+        return bad_request({"revision": 'Send {"revision": N}, the version you checked.'})
+    try:
+        send_at = _send_at(body.get("send_at"))
+    except BadMoment as exc:
+        return bad_request({"send_at": f"send_at must be an ISO 8601 date and time: {exc}."})
+    now = utcnow()
+    try:
+        confirm(item, body["revision"], send_at, g.admin, now, audience.count(item.strands))
+    except NotSent as exc:
+        db.session.rollback()
+        abort(409, description=str(exc))
+    db.session.commit()
+    send_if_due(item, now)
+    return describe(item)
 
 
 @bp.post("/announcements/<id:announcement_id>/cancel")

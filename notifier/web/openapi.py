@@ -101,6 +101,10 @@ ANNOUNCEMENT = {
             "format": "date-time",
             "description": "When to send (local time if no offset); absent: at once.",
         },
+        "draft": {
+            "type": "boolean",
+            "description": "true: store a draft only (no send_at); preview, then send it.",
+        },
     },
 }
 ANNOUNCEMENT_CREATED = {
@@ -120,6 +124,26 @@ ANNOUNCEMENT_CREATED = {
             name: {"type": "integer", "description": f"Its emails {name} so far."}
             for name in ("queued", "sent", "failed", "cancelled", "bounced")
         },
+    },
+}
+ANNOUNCEMENT_PREVIEW = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "revision": {"type": "integer"},
+        "recipients": {"type": "integer"},
+        "sample": {"type": ["string", "null"]},
+        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+        "text": {"type": ["string", "null"]},
+        "html": {"type": ["string", "null"]},
+    },
+}
+ANNOUNCEMENT_SEND = {
+    "type": "object",
+    "required": ["revision"],
+    "properties": {
+        "revision": {"type": "integer", "description": "The draft version you previewed."},
+        "send_at": {"type": "string", "format": "date-time"},
     },
 }
 ANNOUNCEMENT_ID = [_path_id("announcement_id")]
@@ -415,6 +439,37 @@ PATHS: dict[str, dict] = {
                 "200": _answer("The announcement", ANNOUNCEMENT_CREATED),
                 "401": _answer("No valid admin API token", ERROR),
                 "404": _answer("No such announcement", ERROR),
+            },
+        }
+    },
+    "/api/v1/announcements/{announcement_id}/preview": {
+        "get": {
+            "summary": "The email as one recipient gets it, and how many people it reaches",
+            "security": [{"bearer": []}],
+            "parameters": [
+                *ANNOUNCEMENT_ID,
+                {"name": "sample", "in": "query", "required": False, "schema": {"type": "string"}},
+            ],
+            "responses": {
+                "200": _answer("The preview", ANNOUNCEMENT_PREVIEW),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such announcement, or sample is not a recipient", ERROR),
+            },
+        }
+    },
+    "/api/v1/announcements/{announcement_id}/send": {
+        "post": {
+            "summary": "Confirm a draft's send, naming the revision checked; sent once",
+            "security": [{"bearer": []}],
+            "parameters": ANNOUNCEMENT_ID,
+            "requestBody": {"required": True, **_json(ANNOUNCEMENT_SEND)},
+            "responses": {
+                "200": _answer("Confirmed: queued, or scheduled for send_at", ANNOUNCEMENT_CREATED),
+                "400": _answer("The body is not valid", ERROR),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such announcement", ERROR),
+                "409": _answer("Already confirmed, cancelled, or changed since", ERROR),
+                **BODY_ANSWERS,
             },
         }
     },
