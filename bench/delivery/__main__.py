@@ -98,8 +98,9 @@ def fill_queue(database_url: str, instance: Path, count: int) -> tuple[str, str]
     )
     with app.app_context():
         upgrade()
-        strands = list(db.session.scalars(select(Strand.id).order_by(Strand.position)))
-        seed_subscribers(count, strands)
+        listed = list(db.session.execute(select(Strand.id, Strand.slug).order_by(Strand.position)))
+        seed_subscribers(count, [tuple(row) for row in listed])
+        strands = [strand_id for strand_id, _ in listed]
         feed = Feed(url="http://bench.example.org/feed", baselined=True)
         db.session.add(feed)
         db.session.flush()
