@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -19,6 +19,7 @@ from notifier.models import (
     Update,
 )
 from notifier.models.people import STATUSES
+from notifier.schedules.periods import local_instant, period_for
 
 
 def subscriber_counts() -> dict[str, int]:
@@ -129,3 +130,22 @@ def clock_runs() -> list[ScheduledRun]:
             .order_by(ScheduledRun.kind)
         )
     )
+
+
+def next_runs(now: datetime, settings) -> dict[str, datetime | None]:
+    """When each timed schedule is next due: digests and reminders by the settings, polls
+    by the feeds' own next_poll_at; immediate emails and announcements go every minute."""
+    daily = period_for("daily", now, settings)
+    weekly = period_for("weekly", now, settings)
+    next_daily = local_instant(
+        date.fromisoformat(daily.key) + timedelta(days=1), settings.daily_time, settings.tz
+    )
+    next_weekly = local_instant(
+        date.fromisoformat(weekly.key) + timedelta(days=7), settings.weekly.at, settings.tz
+    )
+    return {
+        "poll": db.session.scalar(select(func.min(Feed.next_poll_at)).where(Feed.active)),
+        "daily": next_daily,
+        "reminders": next_daily,
+        "weekly": next_weekly,
+    }

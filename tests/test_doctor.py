@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from notifier.models import utcnow
 from notifier.schedules import locks
+from tests.support.feeds import RSS, feed_bytes
+from tests.support.http import Response
 from tests.support.smtp import free_port
 
 
@@ -53,8 +55,48 @@ def test_production_needs_https_a_long_key_a_live_clock_and_reachable_feeds(make
     )
     assert lines["secret key"].startswith("FAIL secret key: shorter than 32 characters")
     assert lines["clock"].startswith("FAIL clock: last heartbeat 360")
-    assert f"FAIL feed {dead}: unreachable: ConnectError" in "\n".join(lines.values())
+    assert f"FAIL feed {dead}: unreachable: HTTP error: ConnectError" in "\n".join(lines.values())
     assert lines["mail"].startswith("WARN mail: written as .eml files")
+
+
+def feed_lines(make_app, urls, **settings):
+    app = make_app(feed_urls=urls, **settings)
+    with app.app_context():
+        output = app.test_cli_runner().invoke(args=["doctor"]).output
+    return [line for line in output.splitlines() if line[5:].startswith("feed ")]
+
+
+def test_a_feed_that_redirects_to_a_private_address_or_another_scheme_fails_without_a_fetch(
+    make_app, feed_server
+):
+    # The same guard as a poll: a loopback feed may not lead the doctor to the private
+    # network, a metadata service or a file on this machine.
+    feed_server.routes["/private"] = Response(b"", 302, {"Location": "http://10.11.12.13/feed"})
+    feed_server.routes["/meta"] = Response(b"", 301, {"Location": "http://169.254.169.254/"})
+    feed_server.routes["/file"] = Response(b"", 302, {"Location": "file:///etc/passwd"})
+    urls = [feed_server.url(path) for path in ("/private", "/meta", "/file")]
+    lines = feed_lines(make_app, urls)
+    assert lines == [
+        f"FAIL feed {urls[0]}: unreachable: refused to connect to 10.11.12.13: it is a private "
+        "address, and the feed's own URL is not",
+        f"FAIL feed {urls[1]}: unreachable: refused to connect to 169.254.169.254: it is a "
+        "link-local address, and the feed's own URL is not",
+        f"FAIL feed {urls[2]}: unreachable: refused a redirect to a file: URL",
+    ]
+    assert [path for path, _ in feed_server.requests] == ["/private", "/meta", "/file"]
+
+
+def test_a_feed_over_the_size_cap_fails_and_one_within_it_passes(make_app, feed_server):
+    body = feed_bytes("wordpress.xml")
+    feed_server.routes["/feed"] = Response(body, headers={"Content-Type": RSS})
+    url = feed_server.url("/feed")
+    [small_cap] = feed_lines(make_app, [url], feed_max_bytes=len(body) - 1)
+    assert small_cap == (
+        f"FAIL feed {url}: unreachable: body of {len(body)} bytes is over the "
+        f"{len(body) - 1} byte cap"
+    )
+    [room] = feed_lines(make_app, [url], feed_max_bytes=len(body))
+    assert room.startswith(f"OK   feed {url}: reachable, ")
 
 
 def test_dkim_signs_and_verifies_with_its_own_key_without_dns(make_app, tmp_path):

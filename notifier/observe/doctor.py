@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import feedparser
-import httpx
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.exc import SQLAlchemyError
 
 from notifier.extensions import db
+from notifier.feeds.fetch import FetchError, Limits, fetch, user_agent
 from notifier.models import utcnow
 from notifier.observe import doctor_mail
 from notifier.observe.checks import FAIL, OK, WARN, Check
@@ -122,22 +121,19 @@ def feeds(settings) -> list[Check]:
 
 
 def _feed(url: str, settings) -> Check:
+    """Fetch the feed the way a poll does, so the doctor obeys the same address and size rules.
+
+    A bare HTTP get here would follow a redirect to a private address or a metadata service
+    that a poll refuses, and read a body of any size: `notifier.feeds.fetch` is the one way in.
+    """
     name = f"feed {url}"
-    parts = urlsplit(url)
     try:
-        if parts.scheme == "file":
-            body = Path(unquote(parts.path)).read_bytes()
-        else:
-            timeout = httpx.Timeout(
-                settings.feed_read_timeout, connect=settings.feed_connect_timeout
-            )
-            response = httpx.get(url, timeout=timeout, follow_redirects=True)
-            if response.status_code >= 400:
-                return Check(FAIL, name, f"answered {response.status_code}")
-            body = response.content
-    except (OSError, httpx.HTTPError) as exc:
-        return Check(FAIL, name, f"unreachable: {type(exc).__name__}: {exc}")
-    parsed = feedparser.parse(body)
+        fetched = fetch(
+            url, None, None, Limits.from_settings(settings), user_agent(settings.base_url)
+        )
+    except FetchError as exc:
+        return Check(FAIL, name, f"unreachable: {exc}")
+    parsed = feedparser.parse(fetched.body)
     if parsed.bozo and not parsed.entries:
         return Check(WARN, name, "reachable, but not a feed feedparser can read")
     return Check(OK, name, f"reachable, {len(parsed.entries)} entries")

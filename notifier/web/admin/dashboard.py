@@ -34,6 +34,7 @@ def dashboard():
         updates=admin_overview.recent_updates(),
         failures=admin_overview.recent_failures(),
         runs=admin_overview.clock_runs(),
+        next_runs=admin_overview.next_runs(now, current_app.config["NOTIFIER"]),
         heartbeat=beat,
         clock_silent=beat is None or now - beat > CLOCK_SILENT,
         chart=growth(now),
