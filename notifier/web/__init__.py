@@ -145,7 +145,7 @@ def _server_error(exc: Exception):
     # Never a stack trace to a visitor; the log keeps it for us.
     from flask import current_app
 
-    from notifier.redact import redact
+    from notifier.logs.redaction import redact
 
     current_app.logger.exception("unhandled error on %s %s", request.method, redact(request.path))
     if request.path.startswith("/api/"):
