@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
+
 from notifier.extensions import db
-from notifier.models import AuditEntry, Deadline, Update
+from notifier.feeds.strands import matching_strands
+from notifier.models import AuditEntry, Deadline, Strand, Update
 from notifier.moments import END_OF_DAY, parse_moment
 
 
 class UnknownUpdate(LookupError):
     """No update has that id."""
+
+
+class UnknownStrand(ValueError):
+    """A slug that names no active strand."""
 
 
 def parse_deadline_input(value: str, tz) -> datetime:
@@ -65,3 +73,46 @@ def _state(deadline: Deadline | None) -> dict | None:
         "source": deadline.source,
         "version": deadline.version,
     }
+
+
+def set_strands(update_id: int, slugs: Iterable[str] | None, actor: str, now: datetime) -> Update:
+    """Put the update in these strands as an admin (none: a general update), audited.
+
+    With slugs None the choice goes back to the polls: the strands are matched afresh now and
+    on every later change. The caller commits.
+
+    :raise UnknownUpdate: no update has that id.
+    :raise UnknownStrand: a slug names no active strand; nothing changes.
+    """
+    update = db.session.get(Update, update_id)
+    if update is None:
+        raise UnknownUpdate(f"no update with id {update_id}")
+    active = list(db.session.scalars(select(Strand).where(Strand.active).order_by(Strand.position)))
+    if slugs is None:
+        chosen = matching_strands(update.title, update.categories, active)
+    else:
+        wanted = set(slugs)
+        if unknown := sorted(wanted - {strand.slug for strand in active}):
+            raise UnknownStrand(f"{', '.join(unknown)} is not a strand")
+        chosen = [strand for strand in active if strand.slug in wanted]
+        # Archived strands are not offered, so choosing cannot have meant to drop them.
+        chosen += [strand for strand in update.strands if not strand.active]
+    before = {"strands": [s.slug for s in update.strands], "set_by": update.strands_set_by}
+    update.strands = chosen
+    update.strands_set_by = None if slugs is None else actor
+    update.strands_set_at = None if slugs is None else now
+    db.session.add(
+        AuditEntry(
+            at=now,
+            actor=actor,
+            action="update.strands",
+            target=f"update:{update.id}",
+            detail={
+                "guid": update.guid,
+                "before": before,
+                "after": {"strands": [s.slug for s in chosen], "set_by": update.strands_set_by},
+            },
+        )
+    )
+    db.session.flush()
+    return update

@@ -64,9 +64,10 @@ def store_entries(feed: Feed, entries: list[Entry], now: datetime, settings) -> 
             stored.changed.append(update)
         else:
             continue
-        new_strands = matching_strands(update.title, update.categories, strands)
-        if [s.id for s in update.strands] != [s.id for s in new_strands]:
-            update.strands = new_strands
+        if update.strands_set_by is None:  # an admin's choice outlasts a changed entry
+            new_strands = matching_strands(update.title, update.categories, strands)
+            if [s.id for s in update.strands] != [s.id for s in new_strands]:
+                update.strands = new_strands
         sync_deadline(update, read_deadline(update, settings.tz, now), now)
         propose_meetings(update, strands, settings.tz, now)
     return stored

@@ -75,6 +75,9 @@ class Update(db.Model):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     # Stored by a feed's first poll: kept for the record, never sent as new.
     baseline: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who chose the strands by hand; while set, polls keep them instead of matching afresh.
+    strands_set_by: Mapped[str | None] = mapped_column(String(320))
+    strands_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     strands: Mapped[list[Strand]] = relationship(secondary=update_strands, order_by=Strand.position)
     deadline: Mapped[Deadline | None] = relationship(back_populates="update", uselist=False)

@@ -14,7 +14,7 @@ from notifier.extensions import db
 from notifier.models import Deadline, Feed, Subscriber, Update, utcnow
 from tests.support.admin import PASSWORD, make_admin
 from tests.support.axe import serious_violations
-from tests.support.content import make_subscriber
+from tests.support.content import make_subscriber, make_update
 
 # Where the screenshots go, to be looked at; NOTIFIER_SCREENSHOTS moves them.
 SHOTS = Path(os.environ.get("NOTIFIER_SCREENSHOTS", "/tmp/notifier-screenshots"))
@@ -200,3 +200,33 @@ def test_an_editor_is_refused_an_erase(live, no_js_page, axe_page):
         assert db.session.get(Subscriber, person_id) is not None
     page.goto(live.url + "/admin/audit")
     assert serious_violations(axe_page, live.url, page.content()) == []
+
+
+def test_changing_an_updates_strands(live, console):
+    page, accessible = console
+    with live.app.app_context():
+        update = make_update("Minutes of the meeting", "2026-03-02T10:00", ("research-statistics",))
+        db.session.commit()
+        update_id = update.id
+    page.goto(live.url + "/admin/updates")
+    page.get_by_role("link", name="Change the strands of Minutes of the meeting").click()
+    expect(page.get_by_label("Research & Statistics")).to_be_checked()
+    accessible()
+    page.get_by_label("Fraud, Error & Debt").check()
+    page.get_by_label("Let the service choose").check()
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("Either choose strands or let the service choose them").first
+    ).to_be_visible()
+    accessible()
+    page.screenshot(path=str(SHOTS / "admin-update-strands-error.png"), full_page=True)
+    page.get_by_label("Let the service choose").uncheck()
+    page.get_by_label("Research & Statistics").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Strands saved. Later polls will not change them.")).to_be_visible()
+    expect(page.get_by_text("(set by ops@example.org)")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "admin-updates-strands-set.png"), full_page=True)
+    with live.app.app_context():
+        saved = db.session.get(Update, update_id)
+        assert [s.slug for s in saved.strands] == ["fraud-error-debt"]
+        assert saved.strands_set_by == "ops@example.org"

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from notifier.extensions import db
 from notifier.models import Erasure
 from notifier.subscriptions.choices import InvalidChoice
-from notifier.subscriptions.erase import REFUSAL, address_hash
+from notifier.subscriptions.erase import REFUSAL, address_hashes
 from notifier.subscriptions.imports.spool import Spool
 from notifier.subscriptions.imports.strands import strand_refs
-from notifier.subscriptions.transfer import COLUMNS, EXPORT_COLUMNS, Row, read_row
+from notifier.subscriptions.transfer import COLUMNS, EXPORT_COLUMNS, Memo, Row, read_row
 
 BATCH = 1000
 BOM = b"\xef\xbb\xbf"
@@ -77,6 +77,7 @@ def _check_into(spool: Spool, data: Iterable[bytes], now: datetime, progress) ->
         problems += [f"unknown column {name!r}" for name in unknown]
         return [(1, f"line 1: {', '.join(problems)} (expected {','.join(COLUMNS)})")]
     strands = {strand.slug: strand for strand in strand_refs(active_only=True)}
+    memo = Memo(now, strands)
     batch: dict[str, Row] = {}
     read = 0
     while True:
@@ -92,7 +93,7 @@ def _check_into(spool: Spool, data: Iterable[bytes], now: datetime, progress) ->
             read += 1
             line = reader.line_num
             try:
-                row = read_row(line, record, now, strands)
+                row = read_row(line, record, now, strands, memo)
             except InvalidChoice as exc:
                 errors.append((line, f"line {line}: {exc.field}: {exc.message}"))
             else:
@@ -139,7 +140,7 @@ def _keep(spool: Spool, rows: list[Row]) -> list[tuple[int, str]]:
 
 def _erased(emails: list[str]) -> set[str]:
     """The addresses among these whose owners erased them: one lookup of their keyed hashes."""
-    hashes = {address_hash(email): email for email in emails}
+    hashes = address_hashes(emails)
     found = db.session.scalars(select(Erasure.address_hash).where(Erasure.address_hash.in_(hashes)))
     return {hashes[value] for value in found}
 

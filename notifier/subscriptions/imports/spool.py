@@ -6,6 +6,7 @@ import marshal
 import sqlite3
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from notifier.models import Strand
 from notifier.moments import parse_moment
@@ -53,8 +54,12 @@ class Spool:
     def batches(self, size: int, strands: Mapping[int, Strand]) -> Iterator[list[Row]]:
         """The rows in file order, size at a time; strands: every strand by id."""
         cursor = self._db.execute("SELECT email, line, data FROM rows ORDER BY rowid")
+        # Rows share a few choices: each is built once (bounded, for memory kept flat).
+        choices: dict[tuple, Choices] = {}
         while page := cursor.fetchmany(size):
-            yield [_load(email, line, data, strands) for email, line, data in page]
+            if len(choices) > 4096:
+                choices.clear()
+            yield [_load(email, line, data, strands, choices) for email, line, data in page]
 
 
 def _dump(row: Row) -> bytes:
@@ -62,7 +67,7 @@ def _dump(row: Row) -> bytes:
     state = row.state
     return marshal.dumps(
         (
-            tuple((p.strand.id, p.frequency, p.reminders) for p in row.choices.preferences),
+            _preferences(row.choices),
             _iso(row.consent_at),
             row.consent_source,
             row.consent_ip,
@@ -78,12 +83,22 @@ def _dump(row: Row) -> bytes:
     )
 
 
-def _load(email: str, line: int, data: bytes, strands: Mapping[int, Strand]) -> Row:
+@lru_cache(maxsize=4096)
+def _preferences(choices: Choices) -> tuple:
+    return tuple((p.strand.id, p.frequency, p.reminders) for p in choices.preferences)
+
+
+def _load(email: str, line: int, data: bytes, strands: Mapping[int, Strand], built: dict) -> Row:
     preferences, consent_at, source, ip, state = marshal.loads(data)  # noqa: S302 - our own
+    choices = built.get(preferences)
+    if choices is None:
+        choices = built[preferences] = Choices(
+            tuple(Preference(strands[s], f, r) for s, f, r in preferences)
+        )
     return Row(
         line=line,
         email=email,
-        choices=Choices(tuple(Preference(strands[s], f, r) for s, f, r in preferences)),
+        choices=choices,
         consent_at=_moment(consent_at),
         consent_source=source,
         consent_ip=ip,
@@ -98,9 +113,12 @@ def _load(email: str, line: int, data: bytes, strands: Mapping[int, Strand]) -> 
     )
 
 
+# Rows share a few moments (a consent date, now): each is written and read once.
+@lru_cache(maxsize=4096)
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+@lru_cache(maxsize=4096)
 def _moment(text: str | None) -> datetime | None:
     return parse_moment(text, UTC) if text else None

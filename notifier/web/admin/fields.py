@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from wtforms import SelectMultipleField
+from wtforms.validators import ValidationError
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -12,4 +13,5 @@ class MultiCheckboxField(SelectMultipleField):
         known = {value for value, _ in self.choices}
         for value in self.data or []:
             if value not in known:
-                raise ValueError(f"{value!r} is not a strand")
+                # ValidationError, not a bare ValueError: WTForms 3 lets the latter escape as a 500.
+                raise ValidationError(f"{value!r} is not a strand")

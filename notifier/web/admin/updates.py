@@ -8,15 +8,64 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import Optional
 
 from notifier.extensions import db
-from notifier.feeds.corrections import correct_deadline, parse_deadline_input
+from notifier.feeds.corrections import (
+    UnknownStrand,
+    correct_deadline,
+    parse_deadline_input,
+    set_strands,
+)
 from notifier.models import Update, utcnow
 from notifier.publish.listing import updates_page
+from notifier.subscriptions.choices import active_strands
 from notifier.web.admin.access import bp, login_required
+from notifier.web.admin.fields import MultiCheckboxField
 
 
 class DeadlineForm(FlaskForm):
     deadline = StringField("Deadline", validators=[Optional()])
     no_deadline = BooleanField("This update does not invite comments by a deadline")
+
+
+class StrandsForm(FlaskForm):
+    strands = MultiCheckboxField("Strands", choices=[])
+    automatic = BooleanField("Let the service choose from the title and categories again")
+
+
+@bp.route("/updates/<id:update_id>/strands", methods=["GET", "POST"])
+@login_required
+def update_strands(update_id: int):
+    """Choose the update's strands by hand (kept by later polls), or hand the choice back."""
+    update = db.session.get(Update, update_id) or abort(404)
+    form = StrandsForm()
+    form.strands.choices = [(strand.slug, strand.name) for strand in active_strands()]
+    if form.validate_on_submit():
+        if form.automatic.data and form.strands.data:
+            form.strands.errors.append(
+                "Either choose strands or let the service choose them, not both"
+            )
+        else:
+            try:
+                set_strands(
+                    update.id,
+                    None if form.automatic.data else form.strands.data,
+                    g.admin.email,
+                    utcnow(),
+                )
+            except UnknownStrand as exc:
+                db.session.rollback()
+                form.strands.errors.append(f"Choose from the strands listed: {exc}")
+            else:
+                db.session.commit()
+                flash(
+                    "Strands saved. The service will choose them again when the update changes."
+                    if form.automatic.data
+                    else "Strands saved. Later polls will not change them."
+                )
+                return redirect(url_for("admin.updates"))
+    elif request.method == "GET":
+        form.strands.data = [strand.slug for strand in update.strands]
+    status = 400 if form.errors or form.strands.errors else 200
+    return render_template("admin/update_strands.html", form=form, update=update), status
 
 
 @bp.route("/updates/<id:update_id>/deadline", methods=["GET", "POST"])
