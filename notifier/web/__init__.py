@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 from notifier.extensions import csrf, limiter
 from notifier.logs import requests
 from notifier.web import (
+    abuse,
     admin,
     api_announcements,
     api_deadlines,
@@ -82,6 +83,7 @@ def init_app(app: Flask) -> None:
     # The request id comes before them all, so whatever they log names the request.
     requests.init_app(app)
     limiter.init_app(app)
+    abuse.skip_exempt_views(app)
     intake.init_app(app)
     csrf.init_app(app)
     app.url_map.converters["id"] = RowId
