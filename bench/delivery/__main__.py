@@ -214,7 +214,7 @@ def main() -> None:
     args = parser.parse_args()
     cases = [("", 1, 4, 0), ("", 1, 4, 20), ("", 1, 16, 20)]
     if args.pg:
-        cases += [(args.pg, 1, 4, 0), (args.pg, 4, 4, 0)]
+        cases += [(args.pg, 1, 4, 0), (args.pg, 1, 16, 20), (args.pg, 4, 4, 0)]
     for server, workers, connections, latency in cases:
         label = f"db={'postgresql' if server else 'sqlite'} workers={workers} connections="
         label += f"{connections} latency_ms={latency}"
