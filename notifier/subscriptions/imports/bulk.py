@@ -105,14 +105,11 @@ class Bulk:
         ]
         if not converters:
             return rows
-        done = []
-        for row in rows:
-            values = list(row)
-            for index, convert in converters:
-                if values[index] is not None:
-                    values[index] = convert(values[index])
-            done.append(tuple(values))
-        return done
+        # Column by column: one pass of each converter down its column, zip doing the rest.
+        columns_of = list(zip(*rows, strict=True))
+        for index, convert in converters:
+            columns_of[index] = [None if v is None else convert(v) for v in columns_of[index]]
+        return list(zip(*columns_of, strict=True))
 
     def _converter(self, kind):
         if isinstance(kind, JSON):

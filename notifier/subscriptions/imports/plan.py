@@ -10,12 +10,14 @@ not override a later choice to leave, nor a bounce. Choices are set as set_choic
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from types import MappingProxyType
 from typing import NamedTuple
 
+from notifier.subscriptions.choices import Choices
 from notifier.subscriptions.consent import FORM_VERSION, WORDING
 from notifier.subscriptions.notices import RESEND_WINDOW
 from notifier.subscriptions.transfer import DEPARTED, Row
@@ -62,7 +64,8 @@ class Plan:
     subscriber_id: int | None = None
     # The subscriber's state columns to write (all of them for a new address).
     state: dict = field(default_factory=dict)
-    follows_added: dict[int, Follow] = field(default_factory=dict)
+    # A new address's is shared by the plans of the same choices, so read-only.
+    follows_added: Mapping[int, Follow] = field(default_factory=dict)
     follows_changed: dict[int, Follow] = field(default_factory=dict)
     follows_dropped: list[int] = field(default_factory=list)
     # (action, moment, ip, source) of each consent record, in order.
@@ -89,9 +92,7 @@ def plan_row(row: Row, existing: Existing | None, now: datetime, sent_until: Cal
     outcome = outcome_of(row)
     if existing is None:
         plan = Plan(row, outcome, "new", state=_new_state(row, outcome, now))
-        plan.follows_added = {
-            p.strand.id: Follow(p.frequency, p.reminders, None) for p in row.choices.preferences
-        }
+        plan.follows_added = _new_follows(row.choices)
         plan.confirm = outcome == "asked"
         if plan.confirm:
             plan.consent.append(("subscribe", now, None, "import"))
@@ -119,6 +120,14 @@ def plan_row(row: Row, existing: Existing | None, now: datetime, sent_until: Cal
         # Still pending with the same choices: at most the request to confirm again.
         plan.kind = "unchanged"
     return plan
+
+
+@lru_cache(maxsize=4096)
+def _new_follows(choices: Choices) -> Mapping[int, Follow]:
+    # Rows share a few choices; read-only, as the same mapping stands in many plans.
+    return MappingProxyType(
+        {p.strand.id: Follow(p.frequency, p.reminders, None) for p in choices.preferences}
+    )
 
 
 def _new_state(row: Row, outcome: str, now: datetime) -> dict:

@@ -89,6 +89,36 @@ def _plan(rows: list[Row], now: datetime, cursor_start) -> list[Plan]:
 def _existing(emails: list[str]) -> dict[str, Existing]:
     """The batch's addresses already on the list, with the subscriptions of pending ones."""
     found = db.session.execute(
+        select(Subscriber.email, Subscriber.id, Subscriber.status).where(
+            Subscriber.email.in_(emails)
+        )
+    ).all()
+    if not found:
+        return {}
+    # Only a pending address is changed by a row: the rest need no more than their status,
+    # which spares reading (and converting) the moments of every one of them.
+    settled = {
+        email: Existing(id=id_, status=status, **SETTLED)
+        for email, id_, status in found
+        if status != "pending"
+    }
+    pending = [id_ for _, id_, status in found if status == "pending"]
+    if not pending:
+        return settled
+    follows: dict[int, dict[int, Follow]] = {}
+    for sub in db.session.execute(
+        select(
+            Subscription.subscriber_id,
+            Subscription.strand_id,
+            Subscription.frequency,
+            Subscription.reminders,
+            Subscription.digested_until,
+        ).where(Subscription.subscriber_id.in_(pending))
+    ):
+        follows.setdefault(sub.subscriber_id, {})[sub.strand_id] = Follow(
+            sub.frequency, sub.reminders, sub.digested_until
+        )
+    for row in db.session.execute(
         select(
             Subscriber.email,
             Subscriber.id,
@@ -98,27 +128,9 @@ def _existing(emails: list[str]) -> dict[str, Existing]:
             Subscriber.suppressed_at,
             Subscriber.suppressed_reason,
             Subscriber.confirmation_sent_at,
-        ).where(Subscriber.email.in_(emails))
-    ).all()
-    if not found:
-        return {}
-    pending = [row.id for row in found if row.status == "pending"]
-    follows: dict[int, dict[int, Follow]] = {}
-    if pending:
-        for sub in db.session.execute(
-            select(
-                Subscription.subscriber_id,
-                Subscription.strand_id,
-                Subscription.frequency,
-                Subscription.reminders,
-                Subscription.digested_until,
-            ).where(Subscription.subscriber_id.in_(pending))
-        ):
-            follows.setdefault(sub.subscriber_id, {})[sub.strand_id] = Follow(
-                sub.frequency, sub.reminders, sub.digested_until
-            )
-    return {
-        row.email: Existing(
+        ).where(Subscriber.id.in_(pending))
+    ):
+        settled[row.email] = Existing(
             id=row.id,
             status=row.status,
             confirmed_at=row.confirmed_at,
@@ -128,5 +140,16 @@ def _existing(emails: list[str]) -> dict[str, Existing]:
             confirmation_sent_at=row.confirmation_sent_at,
             follows=follows.get(row.id, {}),
         )
-        for row in found
-    }
+    return settled
+
+
+# What plan_row() never reads of an address that is not pending (it is left as it is).
+SETTLED = dict.fromkeys(
+    (
+        "confirmed_at",
+        "unsubscribed_at",
+        "suppressed_at",
+        "suppressed_reason",
+        "confirmation_sent_at",
+    )
+)

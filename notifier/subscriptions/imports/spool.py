@@ -95,21 +95,15 @@ def _load(email: str, line: int, data: bytes, strands: Mapping[int, Strand], bui
         choices = built[preferences] = Choices(
             tuple(Preference(strands[s], f, r) for s, f, r in preferences)
         )
-    return Row(
-        line=line,
-        email=email,
-        choices=choices,
-        consent_at=_moment(consent_at),
-        consent_source=source,
-        consent_ip=ip,
-        state=state
-        and State(
-            status=state[0],
-            confirmed_at=_moment(state[1]),
-            unsubscribed_at=_moment(state[2]),
-            suppressed_at=_moment(state[3]),
-            suppressed_reason=state[4],
-        ),
+    return Row(line, email, choices, _moment(consent_at), source, ip, state and _state(state))
+
+
+@lru_cache(maxsize=4096)
+def _state(state: tuple) -> State:
+    # Rows share a few states; a Row's state is only read, so one stands in for many rows.
+    status, confirmed_at, unsubscribed_at, suppressed_at, reason = state
+    return State(
+        status, _moment(confirmed_at), _moment(unsubscribed_at), _moment(suppressed_at), reason
     )
 
 
