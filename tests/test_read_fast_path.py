@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from itsdangerous import BadSignature
+
 from notifier.extensions import limiter
 
 
@@ -25,3 +28,16 @@ def test_a_nul_in_a_read_s_body_is_still_refused(client):
     assert "email must not contain the NUL character" in answer.get_data(as_text=True)
     assert client.get("/?q=%00").status_code == 400
     assert client.get("/").status_code == 200
+
+
+def test_the_session_signer_is_built_once_and_again_when_the_key_changes(app):
+
+    sessions = app.session_interface
+    signer = sessions.get_signing_serializer(app)
+    assert sessions.get_signing_serializer(app) is signer
+    cookie = signer.dumps({"csrf_token": "x"})
+    app.secret_key = "another-secret-key-entirely"
+    fresh = sessions.get_signing_serializer(app)
+    assert fresh is not signer
+    with pytest.raises(BadSignature):
+        fresh.loads(cookie)

@@ -30,6 +30,7 @@ from notifier.web import (
     own_data,
     privacy,
     public,
+    sessions,
     unsubscribe,
 )
 from notifier.web.problems import problem
@@ -86,6 +87,7 @@ def init_app(app: Flask) -> None:
     abuse.skip_exempt_views(app)
     intake.init_app(app)
     csrf.init_app(app)
+    app.session_interface = sessions.SignedCookieSessions()
     app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
