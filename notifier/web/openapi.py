@@ -264,6 +264,25 @@ UPDATE = {
         "updated": {"type": "boolean"},
     },
 }
+UPDATE_CHANGE = {
+    "type": "object",
+    "required": ["strands"],
+    "properties": {
+        "strands": {
+            **STRANDS,
+            "type": ["array", "null"],
+            "description": "Strand slugs chosen by hand ([]: a general update, sent to everyone);"
+            " null: the service chooses from the title and categories again.",
+        }
+    },
+}
+UPDATE_CHANGED = {
+    "type": "object",
+    "properties": {
+        **UPDATE["properties"],
+        "strands_set_by": {"type": ["string", "null"], "description": "Who chose the strands."},
+    },
+}
 SUBSCRIBER_SUMMARY = {
     "type": "object",
     "properties": {
@@ -500,6 +519,21 @@ PATHS: dict[str, dict] = {
                 "401": _answer("No valid admin API token", ERROR),
                 "403": _answer("The token's admin is an editor: only owners erase", ERROR),
                 "404": _answer("No such subscriber", ERROR),
+            },
+        }
+    },
+    "/api/v1/updates/{update_id}": {
+        "patch": {
+            "summary": "Set an update's strands; later polls keep them until set back to null",
+            "security": [{"bearer": []}],
+            "parameters": [_path_id("update_id")],
+            "requestBody": {"required": True, **_json(UPDATE_CHANGE)},
+            "responses": {
+                "200": _answer("The update as it now stands", UPDATE_CHANGED),
+                "400": _answer("The body is not valid, or names no such strand", ERROR),
+                "401": _answer("No valid admin API token", ERROR),
+                "404": _answer("No such update", ERROR),
+                **BODY_ANSWERS,
             },
         }
     },
