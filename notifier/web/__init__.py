@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 from notifier.extensions import csrf, limiter
 from notifier.logs import requests
 from notifier.web import (
+    abuse,
     admin,
     api_announcements,
     api_deadlines,
@@ -29,6 +30,7 @@ from notifier.web import (
     own_data,
     privacy,
     public,
+    sessions,
     unsubscribe,
 )
 from notifier.web.problems import problem
@@ -82,8 +84,10 @@ def init_app(app: Flask) -> None:
     # The request id comes before them all, so whatever they log names the request.
     requests.init_app(app)
     limiter.init_app(app)
+    abuse.skip_exempt_views(app)
     intake.init_app(app)
     csrf.init_app(app)
+    app.session_interface = sessions.SignedCookieSessions()
     app.url_map.converters["id"] = RowId
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import time
 
-from flask import current_app
+from flask import current_app, request
 from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
@@ -54,3 +54,51 @@ def spend_address(raw) -> None:
             reset, _ = limiter.limiter.get_window_stats(rate, "queue-address", key)
             retry = max(1, math.ceil(reset - time.time()))
             raise TooManyRequests(description=MESSAGE, retry_after=retry)
+
+
+def skip_exempt_views(app) -> None:
+    """Let the limiter skip, before it resolves anything, a request no limit can count.
+
+    Flask-Limiter works out every request's limits (defaults, blueprint's, view's) before it
+    looks at an exemption: a third of the cost of GET /, even with a request filter, so its
+    hook is wrapped rather than filtered. A request is skipped when its view
+    is @limiter.exempt and every limit on the view or its blueprint is for other methods
+    (the public write limit is POST only). That never changes once the app is built, so it
+    is worked out once per endpoint and method.
+    """
+    from flask_limiter import ExemptionScope
+    from flask_limiter.util import get_qualified_name
+
+    manager = limiter.limit_manager
+    known: dict[tuple[str, str], bool] = {}
+
+    def nothing_to_count() -> bool:
+        key = (request.endpoint or "", request.method)
+        found = known.get(key)
+        if found is None:
+            view = app.view_functions.get(key[0])
+            scope = manager.exemption_scope(app, key[0], request.blueprint)
+            limits = [
+                *manager.decorated_limits(get_qualified_name(view) if view else ""),
+                *(manager.blueprint_limits(app, request.blueprint) if request.blueprint else []),
+            ]
+            found = known[key] = (
+                view is not None
+                and ExemptionScope.APPLICATION in scope
+                and ExemptionScope.DEFAULT in scope
+                and all(
+                    lim.methods is not None and key[1].lower() not in lim.methods for lim in limits
+                )
+            )
+        return found
+
+    hooks = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+    if limiter._meta_limits or check not in hooks:
+        return  # meta limits count every request; or the limiter is not on this app
+
+    def check_unless_nothing_to_count() -> None:
+        if not nothing_to_count():
+            check()
+
+    hooks[hooks.index(check)] = check_unless_nothing_to_count

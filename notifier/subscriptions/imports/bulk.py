@@ -10,7 +10,8 @@ import json
 from collections.abc import Sequence
 from functools import lru_cache
 
-from sqlalchemy import JSON, Table
+from sqlalchemy import JSON, ColumnElement, Table, any_, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from notifier.extensions import db
 from notifier.models.base import UTCDateTime
@@ -126,3 +127,11 @@ class Bulk:
 def _json(value) -> str:
     # Text is JSON already (see plan._agreed); anything else is encoded here.
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def among(column, values: Sequence) -> ColumnElement[bool]:
+    """column IN values; on PostgreSQL = ANY(one array), as a batch's thousands of values
+    each bound on their own cost more to send and parse than the lookup itself."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(list(values), ARRAY(column.type)))
+    return column.in_(values)

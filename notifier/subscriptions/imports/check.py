@@ -12,6 +12,7 @@ from notifier.extensions import db
 from notifier.models import Erasure
 from notifier.subscriptions.choices import InvalidChoice
 from notifier.subscriptions.erase import REFUSAL, address_hashes
+from notifier.subscriptions.imports.bulk import among
 from notifier.subscriptions.imports.spool import Spool
 from notifier.subscriptions.imports.strands import strand_refs
 from notifier.subscriptions.transfer import COLUMNS, EXPORT_COLUMNS, Memo, Row, read_row
@@ -141,7 +142,9 @@ def _keep(spool: Spool, rows: list[Row]) -> list[tuple[int, str]]:
 def _erased(emails: list[str]) -> set[str]:
     """The addresses among these whose owners erased them: one lookup of their keyed hashes."""
     hashes = address_hashes(emails)
-    found = db.session.scalars(select(Erasure.address_hash).where(Erasure.address_hash.in_(hashes)))
+    found = db.session.scalars(
+        select(Erasure.address_hash).where(among(Erasure.address_hash, hashes))
+    )
     return {hashes[value] for value in found}
 
 

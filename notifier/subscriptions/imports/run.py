@@ -13,6 +13,7 @@ from notifier.extensions import db
 from notifier.models import Subscriber, Subscription
 from notifier.schedules.immediate import sent_until
 from notifier.subscriptions.imports import write
+from notifier.subscriptions.imports.bulk import among
 from notifier.subscriptions.imports.plan import Existing, Follow, Plan, plan_row
 from notifier.subscriptions.imports.spool import Spool
 from notifier.subscriptions.imports.strands import strand_refs
@@ -90,7 +91,7 @@ def _existing(emails: list[str]) -> dict[str, Existing]:
     """The batch's addresses already on the list, with the subscriptions of pending ones."""
     found = db.session.execute(
         select(Subscriber.email, Subscriber.id, Subscriber.status).where(
-            Subscriber.email.in_(emails)
+            among(Subscriber.email, emails)
         )
     ).all()
     if not found:
@@ -113,7 +114,7 @@ def _existing(emails: list[str]) -> dict[str, Existing]:
             Subscription.frequency,
             Subscription.reminders,
             Subscription.digested_until,
-        ).where(Subscription.subscriber_id.in_(pending))
+        ).where(among(Subscription.subscriber_id, pending))
     ):
         follows.setdefault(sub.subscriber_id, {})[sub.strand_id] = Follow(
             sub.frequency, sub.reminders, sub.digested_until
@@ -128,7 +129,7 @@ def _existing(emails: list[str]) -> dict[str, Existing]:
             Subscriber.suppressed_at,
             Subscriber.suppressed_reason,
             Subscriber.confirmation_sent_at,
-        ).where(Subscriber.id.in_(pending))
+        ).where(among(Subscriber.id, pending))
     ):
         settled[row.email] = Existing(
             id=row.id,

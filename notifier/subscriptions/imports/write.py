@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, delete, or_, tuple_, update
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Outbox, Subscriber, Subscription
 from notifier.models.email_kinds import confirm_key
-from notifier.subscriptions.imports.bulk import Bulk
+from notifier.subscriptions.imports.bulk import Bulk, among
 from notifier.subscriptions.imports.plan import (
     CONSENT_COLUMNS,
     SUBSCRIBER_STATE,
@@ -107,7 +107,7 @@ def _cancel_queued(plans: list[Plan]) -> None:
         db.session.execute(
             update(Outbox)
             .where(
-                Outbox.subscriber_id.in_(ids),
+                among(Outbox.subscriber_id, ids),
                 Outbox.status == "queued",
                 Outbox.claimed_by.is_(None),
             )
@@ -202,7 +202,7 @@ def _queue_confirmations(bulk: Bulk, plans: list[Plan], now: datetime) -> None:
             db.session.scalars(
                 update(subscribers)
                 .where(
-                    subscribers.c.id.in_(waiting),
+                    among(subscribers.c.id, waiting),
                     or_(
                         subscribers.c.confirmation_sent_at.is_(None),
                         subscribers.c.confirmation_sent_at <= now - RESEND_WINDOW,
