@@ -35,7 +35,9 @@ DEFAULTS_FILE = ROOT / "config" / "defaults.toml"
 SAMPLE_FEED = ROOT / "config" / "sample-feed.xml"
 PREFIX = "NOTIFIER_"
 # Variables with our prefix that are not settings: they steer the loader or the tests.
-NOT_SETTINGS = {"NOTIFIER_CONFIG", "NOTIFIER_INSTANCE_PATH", "NOTIFIER_TEST_DATABASE_URL"}
+# NOTIFIER_TEST_* belong to the test suite (database, processes, screenshots), not the service.
+NOT_SETTINGS = {"NOTIFIER_CONFIG", "NOTIFIER_INSTANCE_PATH"}
+TEST_PREFIX = "NOTIFIER_TEST_"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -153,7 +155,7 @@ def load(overrides: dict[str, Any] | None = None, environ=None, instance_path: P
 def _from_environ(environ) -> dict[str, Any]:
     found = {}
     for name, raw in environ.items():
-        if not name.startswith(PREFIX) or name in NOT_SETTINGS:
+        if not name.startswith(PREFIX) or name in NOT_SETTINGS or name.startswith(TEST_PREFIX):
             continue
         key = name[len(PREFIX) :].lower()
         if key not in TYPES:

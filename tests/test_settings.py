@@ -84,3 +84,10 @@ def test_a_command_that_sends_nothing_still_refuses_bad_mail_settings(tmp_path):
     assert result.returncode == 2
     assert "NOTIFIER_VERP_RETURN_PATH must be an address" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_test_suites_own_variables_are_not_settings(tmp_path):
+    # bin/test and the browser tests read NOTIFIER_TEST_*; a service started inside a test
+    # run inherits them and must neither refuse them as unknown nor take them as settings.
+    environ = {"NOTIFIER_TEST_PROCESSES": "0", "NOTIFIER_TEST_SCREENSHOTS": str(tmp_path)}
+    assert load(environ=environ, instance_path=tmp_path) == load(environ={}, instance_path=tmp_path)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -65,6 +66,20 @@ class Outbox(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     # Set on an announcement's emails, so its progress is counted from an index, not the keys.
     announcement_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class JobRun(db.Model):
+    """The last run of each clock job (poll, digests, retention, ...), for the dashboard."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seconds: Mapped[float] = mapped_column(Float)
+    # ok or failed; a failure's first line is kept so the dashboard can say what went wrong.
+    result: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScheduledRun(db.Model):

@@ -22,7 +22,7 @@ from notifier.extensions import db
 from notifier.feeds.poll import poll_due
 from notifier.models import utcnow
 from notifier.observe import metrics
-from notifier.schedules import digests, housekeeping, immediate, locks, reminders
+from notifier.schedules import digests, housekeeping, immediate, job_runs, locks, reminders
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +92,16 @@ class Clock:
                 if not acting:
                     return False
                 started = time.perf_counter()
-                job(now)
-                metrics.JOB_SECONDS.labels(name or getattr(job, "__name__", "job")).observe(
-                    time.perf_counter() - started
-                )
+                try:
+                    job(now)
+                except OperationalError:
+                    raise  # nothing could be recorded either
+                except Exception as exc:
+                    self._record(name, now, time.perf_counter() - started, exc)
+                    raise
+                seconds = time.perf_counter() - started
+                metrics.JOB_SECONDS.labels(name or getattr(job, "__name__", "job")).observe(seconds)
+                self._record(name, now, seconds, None)
                 return True
             except OperationalError as exc:
                 # The database is away (a restart): one line, and the next tick tries again.
@@ -109,6 +115,14 @@ class Clock:
                 with contextlib.suppress(Exception):  # a dead connection may fail to roll back
                     db.session.rollback()
                     db.session.remove()
+
+    def _record(self, name: str, now: datetime, seconds: float, error: Exception | None) -> None:
+        """Keep the job's last run for the dashboard; the heartbeat shows there already."""
+        if not name or name == "heartbeat":
+            return
+        db.session.rollback()  # a failed job may leave the session unusable
+        interval = self.jobs().get(name, (None, None))[1]
+        job_runs.record(name, now, seconds, error, interval)
 
     def _say(self, acting: bool) -> None:
         """Log when this process starts or stops being the clock that acts."""

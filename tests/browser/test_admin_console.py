@@ -16,8 +16,8 @@ from tests.support.admin import PASSWORD, make_admin
 from tests.support.axe import serious_violations
 from tests.support.content import make_subscriber, make_update
 
-# Where the screenshots go, to be looked at; NOTIFIER_SCREENSHOTS moves them.
-SHOTS = Path(os.environ.get("NOTIFIER_SCREENSHOTS", "/tmp/notifier-screenshots"))
+# Where the screenshots go, to be looked at; NOTIFIER_TEST_SCREENSHOTS moves them.
+SHOTS = Path(os.environ.get("NOTIFIER_TEST_SCREENSHOTS", "/tmp/notifier-screenshots"))
 
 
 @pytest.fixture

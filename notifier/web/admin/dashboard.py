@@ -11,6 +11,7 @@ from notifier.growth import HEIGHT, PAD, WIDTH, growth
 from notifier.models import Strand, utcnow
 from notifier.observe.readings import pulse
 from notifier.publish.calendar import open_deadlines
+from notifier.schedules import job_runs
 from notifier.web.admin.access import bp, login_required
 
 # The clock beats every 30 seconds; this long without one means it is not running.
@@ -34,6 +35,7 @@ def dashboard():
         updates=admin_overview.recent_updates(),
         failures=admin_overview.recent_failures(),
         runs=admin_overview.clock_runs(),
+        jobs=job_runs.latest(),
         next_runs=admin_overview.next_runs(now, current_app.config["NOTIFIER"]),
         heartbeat=beat,
         clock_silent=beat is None or now - beat > CLOCK_SILENT,
