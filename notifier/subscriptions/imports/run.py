@@ -22,6 +22,9 @@ from notifier.subscriptions.transfer import Row
 BATCH = 2000
 
 
+OUTCOME_NAMES = {"asked": "awaiting_confirmation", "kept": "skipped"}
+
+
 @dataclass
 class ImportReport:
     """What an import did, or (dry run) would do."""
@@ -41,9 +44,9 @@ class ImportReport:
 
     def count(self, plan: Plan) -> None:
         self.rows += 1
-        name = {"asked": "awaiting_confirmation", "kept": "skipped"}.get(plan.outcome, plan.outcome)
-        setattr(self, name, getattr(self, name) + 1)
-        setattr(self, plan.kind, getattr(self, plan.kind) + 1)
+        name = OUTCOME_NAMES.get(plan.outcome, plan.outcome)
+        self.__dict__[name] += 1
+        self.__dict__[plan.kind] += 1
 
     def as_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
