@@ -108,17 +108,23 @@ def queue(item: Announcement, now: datetime, resume: bool = False) -> Announceme
 
     A job that owns its transactions (ADR 0016): the claim, each batch, the end.
     """
-    if not resume:
-        claimed = db.session.execute(
-            update(Announcement)
-            .where(Announcement.id == item.id, Announcement.state == "scheduled")
-            .values(state="sending", started_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.commit()
-        db.session.refresh(item)
-        if claimed != 1:
-            return item
+    # A start claims a scheduled row; a resume claims a stale fan-out and restarts its clock,
+    # so two runs never fan out the same announcement side by side.
+    claimable = (
+        (Announcement.state == "sending") & (Announcement.started_at < now - STALE_FAN_OUT)
+        if resume
+        else Announcement.state == "scheduled"
+    )
+    claimed = db.session.execute(
+        update(Announcement)
+        .where(Announcement.id == item.id, claimable)
+        .values(state="sending", started_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    db.session.refresh(item)
+    if claimed != 1:
+        return item
     where = audience.conditions(item.strands)
     email = payload(AnnouncementPayload, announcement=item.id)
     columns = [

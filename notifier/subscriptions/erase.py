@@ -12,7 +12,6 @@ See docs/adr/0015-erasure-keeps-a-keyed-hash.md.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,8 +58,8 @@ class ErasureReport:
 
 def address_hash(email: str) -> str:
     """The keyed hash kept of an erased address: HMAC-SHA256 of it under the secret key."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+    (digest,) = address_hashes([email])
+    return digest
 
 
 def address_hashes(emails: Iterable[str]) -> dict[str, str]:
