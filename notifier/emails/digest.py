@@ -5,20 +5,21 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 
 from flask import current_app
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from notifier.emails.list_email import (
-    list_email,
-    local_time,
-    short_title,
-    subscriber_of,
-    summary,
+from notifier.emails.list_email import list_email, short_title, subscriber_of
+from notifier.emails.sections import (
+    closing_soon,
+    coming_up,
+    group_by_strand,
+    open_deadline,
+    update_item,
 )
 from notifier.emails.templates import once
 from notifier.extensions import db
 from notifier.mail.message import Email
-from notifier.models import Deadline, Meeting, Outbox, Strand, Update
+from notifier.models import Outbox, Update
 from notifier.models.email_kinds import (
     DigestPayload,
     ImmediatePayload,
@@ -29,6 +30,7 @@ from notifier.moments import parse_moment
 from notifier.publish import words
 
 CLOSING_SOON = timedelta(days=7)
+COMING_UP = timedelta(days=14)
 
 
 def _updates(ids: list[int]) -> list[Update]:
@@ -43,37 +45,15 @@ def _updates(ids: list[int]) -> list[Update]:
     )
 
 
-COMING_UP = timedelta(days=14)
-
-
 def _tz():
     return current_app.config["NOTIFIER"].tz
 
 
-def _open(update: Update, reference) -> Deadline | None:
-    deadline = update.deadline
-    if deadline is None or deadline.cancelled or deadline.at <= reference:
-        return None
-    return deadline
-
-
-def _item(update: Update, reference, updated: bool = False) -> dict:
-    """An update as an email lists it; its deadline with the days left from reference."""
-    deadline = _open(update, reference)
-    return {
-        "title": update.title,
-        "link": update.link,
-        "summary": summary(update.content_text),
-        "updated": updated,
-        "strands": [strand.name for strand in update.strands],
-        "deadline": local_time(deadline.at) if deadline else None,
-        "closes_in": words.closes_in(deadline.at, reference, _tz()) if deadline else None,
-    }
-
-
 def _soonest(updates: list[Update], closing: list[dict], reference) -> tuple[str, str] | None:
     """(short title, close day) of the soonest deadline an email mentions, if any."""
-    moments = [(d.at, update.title) for update in updates if (d := _open(update, reference))]
+    moments = [
+        (d.at, update.title) for update in updates if (d := open_deadline(update, reference))
+    ]
     moments += [(entry["moment"], entry["title"]) for entry in closing]
     if not moments:
         return None
@@ -87,7 +67,7 @@ def immediate(row: Outbox) -> Email:
     (update,) = once(("updates", update_id), lambda: _updates([update_id]))
     # Days left are counted from when the email was queued, so a retry says the same.
     reference = row.created_at
-    item = _item(update, reference)
+    item = update_item(update, reference)
     subject = f"New update: {update.title}"
     if soonest := _soonest([update], [], reference):
         subject += f" · comments close {soonest[1]}"
@@ -97,79 +77,6 @@ def immediate(row: Outbox) -> Email:
         else item["summary"][:140]
     )
     return list_email(row, subscriber, subject, "immediate", item=item, preheader=preheader)
-
-
-def group_by_strand(updates: list[Update], mine: list[Strand], since, until) -> list[dict]:
-    """Each update once, under the first of the subscriber's strands it is in; general last."""
-    order = {strand.id: index for index, strand in enumerate(mine)}
-    groups: dict[str, list[dict]] = {strand.name: [] for strand in mine}
-    for update in updates:
-        ranked = sorted(update.strands, key=lambda s: (order.get(s.id, len(order)), s.position))
-        name = ranked[0].name if ranked else "General updates"
-        # It is here as a change when it was stored before this digest's window began.
-        groups.setdefault(name, []).append(_item(update, until, updated=update.stored_at <= since))
-    general = groups.pop("General updates", None)
-    listed = [{"name": name, "items": items} for name, items in groups.items() if items]
-    if general:
-        listed.append({"name": "General updates", "items": general})
-    return listed
-
-
-def closing_soon(reminded: list[Strand], after, until, listed=()) -> list[dict]:
-    """Open deadlines in (after, until] on updates in the strands with reminders on.
-
-    A general update concerns every strand, so it is listed when any strand has reminders.
-    An update the digest lists already (listed: ids) is not listed again: its item shows
-    its deadline.
-    """
-    if not reminded:
-        return []
-    ids = {strand.id for strand in reminded}
-    deadlines = db.session.scalars(
-        select(Deadline)
-        .where(Deadline.cancelled == false(), Deadline.at > after, Deadline.at <= until)
-        .options(joinedload(Deadline.update).selectinload(Update.strands))
-        .order_by(Deadline.at)
-    )
-    return [
-        {
-            "title": d.update.title,
-            "link": d.update.link,
-            "at": local_time(d.at),
-            "moment": d.at,
-            "closes_in": words.closes_in(d.at, after, _tz()),
-        }
-        for d in deadlines
-        if d.update_id not in listed
-        and (not d.update.strands or ids & {strand.id for strand in d.update.strands})
-    ]
-
-
-def coming_up(mine: list[Strand], after, until) -> list[dict]:
-    """Confirmed meetings starting in (after, until], in the subscriber's strands or for all."""
-    ids = [strand.id for strand in mine]
-    meetings = db.session.scalars(
-        select(Meeting)
-        .where(
-            Meeting.status == "confirmed",
-            Meeting.starts_at > after,
-            Meeting.starts_at <= until,
-            or_(Meeting.strand_id.is_(None), Meeting.strand_id.in_(ids)),
-        )
-        .options(selectinload(Meeting.strand))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    tz = _tz()
-    return [
-        {
-            "title": m.title,
-            "strand": m.strand.name if m.strand else "All strands",
-            "when": words.meeting_time(m.starts_at, m.ends_at, tz),
-            "place": m.place,
-            "registration_url": m.registration_url,
-        }
-        for m in meetings
-    ]
 
 
 def digest(row: Outbox) -> Email:
