@@ -13,8 +13,8 @@ from notifier.cli.options import fail, now_option, resolve_now
 from notifier.cli.progress import Progress, count_lines
 from notifier.database import analyze
 from notifier.extensions import db
+from notifier.subscriptions.export import export_rows, write_csv
 from notifier.subscriptions.imports import BadImport, check, run
-from notifier.subscriptions.transfer import export_rows, write_csv
 
 
 @click.group("subscribers")

@@ -1,7 +1,8 @@
 """Import a subscriber CSV in two passes, so any size of file costs the same memory.
 
-1. check.py reads the file once as a stream, checks every row and keeps the good ones in a
-   spool on disk (spool.py); a file with any bad row stops here, having changed nothing.
+1. check.py reads the file once as a stream, checks every row (row.py) and keeps the good
+   ones in a spool on disk (spool.py); a file with any bad row stops here, having changed
+   nothing.
 2. run.py reads the spool back a batch at a time: one lookup of the addresses already on the
    list per batch, a plan of what each row does (plan.py, plain functions), and set-based
    writes of the whole batch (write.py), all in the caller's transaction.

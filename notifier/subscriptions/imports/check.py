@@ -11,11 +11,12 @@ from sqlalchemy import select
 from notifier.extensions import db
 from notifier.models import Erasure
 from notifier.subscriptions.choices import InvalidChoice
+from notifier.subscriptions.csv_columns import COLUMNS, EXPORT_COLUMNS
 from notifier.subscriptions.erase import REFUSAL, address_hashes
 from notifier.subscriptions.imports.bulk import among
+from notifier.subscriptions.imports.row import Memo, Row, read_row
 from notifier.subscriptions.imports.spool import Spool
 from notifier.subscriptions.imports.strands import strand_refs
-from notifier.subscriptions.transfer import COLUMNS, EXPORT_COLUMNS, Memo, Row, read_row
 
 BATCH = 1000
 BOM = b"\xef\xbb\xbf"

@@ -19,8 +19,8 @@ from typing import NamedTuple
 
 from notifier.subscriptions.choices import Choices
 from notifier.subscriptions.consent import FORM_VERSION, WORDING
+from notifier.subscriptions.imports.row import DEPARTED, Row
 from notifier.subscriptions.notices import RESEND_WINDOW
-from notifier.subscriptions.transfer import DEPARTED, Row
 
 SUBSCRIBER_STATE = (
     "status",

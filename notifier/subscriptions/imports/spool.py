@@ -11,7 +11,7 @@ from functools import lru_cache
 from notifier.models import Strand
 from notifier.moments import parse_moment
 from notifier.subscriptions.choices import Choices, Preference
-from notifier.subscriptions.transfer import Row, State
+from notifier.subscriptions.imports.row import Row, State
 
 
 class Spool:

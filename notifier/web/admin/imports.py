@@ -28,10 +28,10 @@ from notifier.database import analyze
 from notifier.extensions import db
 from notifier.models import AuditEntry, utcnow
 from notifier.roles import may
+from notifier.subscriptions.export import csv_chunks, export_rows
 from notifier.subscriptions.imports import BadImport, check, run
 from notifier.subscriptions.imports.check import check_all
 from notifier.subscriptions.imports.uploads import Upload, UploadGone, claim, discard, keep, release
-from notifier.subscriptions.transfer import csv_chunks, export_rows
 from notifier.web.admin.access import bp, login_required, role_required
 from notifier.web.intake import body_limit
 
