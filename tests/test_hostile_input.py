@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from notifier.admins import create_admin, issue_token
 from notifier.extensions import db
 from notifier.models import Announcement, ConsentRecord, Update
+from tests.support.admin import csrf_from
 from tests.support.content import at, make_update
 from tests.support.pages import submit
 
@@ -140,6 +141,22 @@ def test_a_client_over_its_limit_has_its_body_refused_unread(make_app):
         environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": "200000"},
     )
     assert response.status_code == 429
+    assert not body.read_at_all
+
+
+def test_a_sign_in_over_its_limit_is_refused_before_csrf_reads_the_form(client):
+    # The sign-in limit used to be checked inside the view, after CSRF had read the form.
+    token = csrf_from(client.get("/admin/login").text)
+    wrong = {"email": "ops@example.org", "password": "not the password", "csrf_token": token}
+    assert [client.post("/admin/login", data=wrong).status_code for _ in range(10)] == [400] * 10
+    body = Tracked(b"")
+    response = client.post(
+        "/admin/login",
+        content_type="application/x-www-form-urlencoded",
+        environ_overrides={"wsgi.input": body, "CONTENT_LENGTH": "200000"},
+    )
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
     assert not body.read_at_all
 
 

@@ -85,6 +85,7 @@ def init_app(app: Flask) -> None:
     requests.init_app(app)
     limiter.init_app(app)
     abuse.skip_exempt_views(app)
+    app.before_request(abuse.check_view_limits)
     intake.init_app(app)
     csrf.init_app(app)
     app.session_interface = sessions.SignedCookieSessions()

@@ -5,6 +5,8 @@ Flask-Limiter checks in the first before-request hook, ahead of CSRF and of anyt
 reads the body. The per-address limit needs the address, which is in the body: the view counts
 it with ``spend_address`` once it has read the body, so no rate-limit key ever parses a body
 that the size limit and the per-IP limit have not yet let through.
+
+A view's own per-IP limit (admin sign-in) is ``limit_per_ip``, checked in the same place.
 """
 
 from __future__ import annotations
@@ -48,10 +50,36 @@ def spend_address(raw) -> None:
     if not isinstance(raw, str) or not raw.strip():
         return  # no address: the per-IP limit is the only one that applies
     key = "address:" + raw.strip().lower()
-    rates = parse_many(current_app.config["NOTIFIER"].subscribe_limit_per_address)
-    for rate in rates:
-        if not limiter.limiter.hit(rate, "queue-address", key):
-            reset, _ = limiter.limiter.get_window_stats(rate, "queue-address", key)
+    _spend(current_app.config["NOTIFIER"].subscribe_limit_per_address, "queue-address", key)
+
+
+def limit_per_ip(rates: str, methods: tuple[str, ...] = ("POST",)):
+    """Give the decorated view a per-IP limit that is checked before anything reads the body.
+
+    Flask-Limiter checks a view's own @limiter.limit inside the view, after CSRF has read the
+    whole form; this one is checked by check_view_limits, the hook after Flask-Limiter's.
+    Put it under the route decorator, so the view the route holds carries the mark.
+    """
+
+    def mark(view):
+        view.per_ip_limit = (rates, methods)
+        return view
+
+    return mark
+
+
+def check_view_limits() -> None:
+    """429 once the client has spent the limit_per_ip budget of the view it asks for."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    rates, methods = getattr(view, "per_ip_limit", ("", ()))
+    if request.method in methods:
+        _spend(rates, f"view:{request.endpoint}", request.remote_addr or "")
+
+
+def _spend(rates: str, scope: str, key: str) -> None:
+    for rate in parse_many(rates):
+        if not limiter.limiter.hit(rate, scope, key):
+            reset, _ = limiter.limiter.get_window_stats(rate, scope, key)
             retry = max(1, math.ceil(reset - time.time()))
             raise TooManyRequests(description=MESSAGE, retry_after=retry)
 
