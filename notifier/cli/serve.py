@@ -60,6 +60,10 @@ def serve(host: str, port: int, threads: int):
         pass
     finally:
         click.echo("notifier: stopping web, worker and clock")
+        # Waitress drains its request threads itself only on Ctrl-C; on SIGTERM they must be
+        # stopped before the server closes, or a thread finishing a request writes to a closed
+        # trigger and dies with a traceback.
+        server.task_dispatcher.shutdown()
         server.close()
         stop.set()
         scheduler.shutdown(wait=True)
