@@ -99,6 +99,7 @@ class Settings:
     health_queue_max_seconds: int
     health_cache_seconds: float
     page_cache_seconds: float
+    publish_cache_seconds: float
     admin_session_hours: float
     trusted_proxies: int
     log_level: str
@@ -129,6 +130,8 @@ RULES: dict[str, tuple[Callable[[Any], Any], str]] = {
     "housekeeping_batch_size": (lambda v: v >= 1, "be 1 or more"),
     "admin_session_hours": (lambda v: v > 0, "be more than 0 hours"),
     "trusted_proxies": (lambda v: 0 <= v <= 10, "be a count of proxies from 0 to 10"),
+    # Longer would let a moved deadline hide behind a poll's 304 for longer than anyone expects.
+    "publish_cache_seconds": (lambda v: 0 <= v <= 60, "be from 0 to 60 seconds"),
 }
 DERIVED = {"instance_path", "tz", "daily_time", "weekly", "reminder_offsets"}
 TYPES = {

@@ -47,6 +47,10 @@ def test_environment_text_becomes_the_settings_type(tmp_path):
         ({"NOTIFIER_REMINDER_DAYS": "-1"}, "NOTIFIER_REMINDER_DAYS must not be negative"),
         ({"NOTIFIER_WEEKLY_AT": "someday 08:00"}, "NOTIFIER_WEEKLY_AT must be a weekday and HH:MM"),
         ({"NOTIFIER_MAIL_CONNECTIONS": "0"}, "NOTIFIER_MAIL_CONNECTIONS must be from 1 to 64"),
+        (
+            {"NOTIFIER_PUBLISH_CACHE_SECONDS": "120"},
+            "NOTIFIER_PUBLISH_CACHE_SECONDS must be from 0 to 60 seconds",
+        ),
     ],
 )
 def test_a_malformed_setting_is_refused_by_its_name(tmp_path, environ, message):

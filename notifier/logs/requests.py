@@ -18,9 +18,13 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_end)
 
 
+def request_id(given: str) -> str:
+    """The id a request goes by: the one it brought when sane, else a new one."""
+    return given if SANE.match(given) else uuid.uuid4().hex
+
+
 def _start() -> None:
-    given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if SANE.match(given) else uuid.uuid4().hex
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
     g.request_id_token = context.request_id.set(g.request_id)
 
 

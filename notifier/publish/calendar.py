@@ -13,7 +13,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
-from sqlalchemy import false, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from notifier.extensions import db
@@ -172,7 +172,3 @@ def personal_calendar(site: Site, strand_ids: list[int], now: datetime) -> bytes
 def deadline_invite(site: Site, deadline: Deadline) -> bytes:
     """One deadline as its own calendar, for the attachment on a reminder email."""
     return render(site, f"{site.name}: comment deadline", [deadline], [])
-
-
-def active_strand(slug: str) -> Strand | None:
-    return db.session.scalar(select(Strand).where(Strand.slug == slug, Strand.active != false()))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,6 +30,7 @@ MAX_RENDERS = 256
 class Version:
     tag: str  # changes whenever anything published may have changed
     modified: datetime  # the latest moment anything published changed
+    strands: Mapping[str, int]  # the active strands' ids by slug, as read with the version
 
 
 def _moment(value) -> datetime | None:
@@ -80,7 +81,10 @@ def _version_query():
 
 VERSION_QUERY = _version_query()
 MOMENTS = ("stored", "changed", "changed_1", "passed", "changed_2", "ended")
-STRANDS_QUERY = select(Strand.id, Strand.slug, Strand.name, Strand.active).order_by(Strand.id)
+# A strand's description is its Atom feed's subtitle: an edit to it is news to feed readers.
+STRANDS_QUERY = select(
+    Strand.id, Strand.slug, Strand.name, Strand.description, Strand.active
+).order_by(Strand.id)
 
 
 def content_version(now: datetime) -> Version:
@@ -96,7 +100,8 @@ def content_version(now: datetime) -> Version:
     # A replayed or hand-set timestamp can lag behind a change: Last-Modified is never earlier
     # than when this process first saw the version, so If-Modified-Since cannot hide a change.
     seen = _first_seen(tag, now)
-    return Version(tag[:32], max(modified, seen).replace(microsecond=0))
+    active = {strand.slug: strand.id for strand in strands if strand.active}
+    return Version(tag[:32], max(modified, seen).replace(microsecond=0), active)
 
 
 _seen: OrderedDict[str, datetime] = OrderedDict()
@@ -119,6 +124,14 @@ class RenderCache:
         self._size = size
         self._items: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: Hashable) -> bytes | None:
+        """The bytes kept for key, or None; never renders."""
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
 
     def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
         with self._lock:

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from notifier.extensions import db
-from notifier.models import CalendarToken, Subscriber
+from notifier.models import CalendarToken, Subscriber, Subscription
 
 
 def _token(nonce: str) -> str:
@@ -67,18 +67,23 @@ def issue(subscriber: Subscriber, now: datetime) -> str:
     return url_of(row)
 
 
-def subscriber_for(token: str) -> Subscriber | None:
-    """The confirmed subscriber a live calendar token belongs to, or None."""
+def strands_for(token: str) -> tuple[int, ...] | None:
+    """The strand ids of the confirmed subscriber a live calendar token belongs to, or None.
+
+    One query: a calendar program asks for this URL every few hours, for ever.
+    """
     if not 20 <= len(token) <= 100:
         return None
-    row = db.session.scalar(
-        select(CalendarToken).where(
-            CalendarToken.token_hash == _hash(token), CalendarToken.revoked_at.is_(None)
+    rows = db.session.execute(
+        select(Subscriber.id, Subscription.strand_id)
+        .join(CalendarToken, CalendarToken.subscriber_id == Subscriber.id)
+        .outerjoin(Subscription, Subscription.subscriber_id == Subscriber.id)
+        .where(
+            CalendarToken.token_hash == _hash(token),
+            CalendarToken.revoked_at.is_(None),
+            Subscriber.status == "confirmed",
         )
-    )
-    if row is None:
+    ).all()
+    if not rows:
         return None
-    subscriber = db.session.get(Subscriber, row.subscriber_id)
-    if subscriber is None or subscriber.status != "confirmed":
-        return None
-    return subscriber
+    return tuple(sorted({row.strand_id for row in rows if row.strand_id is not None}))

@@ -30,6 +30,7 @@ from notifier.web import (
     own_data,
     privacy,
     public,
+    published,
     sessions,
     unsubscribe,
 )
@@ -94,6 +95,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.after_request(_security_headers)
     app.wsgi_app = health.FastPath(app, app.wsgi_app, HEADERS)
+    published.init_app(app, HEADERS)  # calendar and feed polls, from this process's caches
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     app.context_processor(
