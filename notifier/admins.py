@@ -23,7 +23,7 @@ class AdminError(Exception):
 def _as_stored(email: str) -> str:
     """An admin's address as stored: trimmed and lower-cased.
 
-    A subscriber's goes through subscriptions.choices.normalise_email, which validates too.
+    A subscriber's goes through subscriptions.email_address.normalise_email, which validates too.
     """
     return email.strip().lower()
 

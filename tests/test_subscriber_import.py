@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from notifier.cli.progress import Progress
 from notifier.extensions import db
 from notifier.models import ConsentRecord, Outbox, ScheduledRun, Subscriber, Subscription
-from notifier.subscriptions.choices import Choices, InvalidChoice, normalise_email, pick_strands
+from notifier.subscriptions.choices import Choices, InvalidChoice, pick_strands
 from notifier.subscriptions.consent import Origin
+from notifier.subscriptions.email_address import normalise_email
 from notifier.subscriptions.imports import BadImport, check, run
 from notifier.subscriptions.subscribe import subscribe
 from tests.support.content import at, outbox, preferences_of

@@ -13,9 +13,9 @@ from notifier.subscriptions.choices import (
     Preference,
     active_strands,
     check_frequency,
-    normalise_email,
     pick_strands,
 )
+from notifier.subscriptions.email_address import normalise_email
 from notifier.subscriptions.subscribe import subscribe
 from notifier.web.abuse import limit_writes, spend_address
 from notifier.web.problems import problem

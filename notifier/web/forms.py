@@ -8,16 +8,15 @@ from flask import request
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
 
+from notifier.subscriptions.choice_fields import TRUE, choices_from_fields
 from notifier.subscriptions.choices import (
     FREQUENCY_LABELS,
-    TRUE,
     Choices,
     InvalidChoice,
     InvalidChoices,
     active_strands,
-    choices_from_fields,
-    normalise_email,
 )
+from notifier.subscriptions.email_address import normalise_email
 
 
 class PreferencesForm(FlaskForm):

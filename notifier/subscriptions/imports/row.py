@@ -13,10 +13,10 @@ from notifier.subscriptions.choices import (
     InvalidChoice,
     Preference,
     check_frequency,
-    normalise_email,
     pick_from,
 )
 from notifier.subscriptions.csv_columns import per_strand
+from notifier.subscriptions.email_address import normalise_email
 from notifier.subscriptions.imports.fields import boolean, cell, ip_address, moment
 
 DEPARTED = ("unsubscribed", "suppressed")
