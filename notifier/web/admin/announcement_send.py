@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
-from flask import current_app, flash, g, make_response, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField
-from wtforms.validators import Optional
 
 from notifier.announcements import audience
 from notifier.announcements.drafts import AnnouncementError
@@ -19,6 +17,7 @@ from notifier.extensions import db
 from notifier.models import utcnow
 from notifier.moments import parse_moment
 from notifier.web.admin.access import bp, login_required
+from notifier.web.admin.announcement_forms import ScheduleForm, SendForm, chosen_send_at
 from notifier.web.admin.announcements import find
 
 # Sandboxed, and its own styles only: the email's HTML cannot run or reach anything.
@@ -26,22 +25,7 @@ PREVIEW_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
     "frame-ancestors 'self'; sandbox"
 )
-LATEST = timedelta(days=366)
 REFRESH_SECONDS = 5
-
-
-class ScheduleForm(FlaskForm):
-    revision = IntegerField()
-    when = RadioField(
-        "When", choices=[("now", "Send now"), ("later", "Send at a set time")], default="now"
-    )
-    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[Optional()])
-
-
-class SendForm(FlaskForm):
-    revision = IntegerField()
-    send_at = HiddenField()
-    recipients = IntegerField()
 
 
 @bp.get("/announcements/<id:announcement_id>/preview")
@@ -109,7 +93,7 @@ def confirm_page(announcement_id: int):
     form = ScheduleForm()
     if not form.validate_on_submit():
         return _preview_page(item, form, 400)
-    send_at = _send_at(form)
+    send_at = chosen_send_at(form)
     if form.errors or form.send_at.errors:
         return _preview_page(item, form, 400)
     recipients = audience.count(item.strands)
@@ -130,21 +114,6 @@ def confirm_page(announcement_id: int):
         send_at=send_at,
         form=send,
     )
-
-
-def _send_at(form: ScheduleForm) -> datetime | None:
-    if form.when.data != "later":
-        return None
-    if form.send_at.data is None:
-        form.send_at.errors.append("Enter the date and time to send it, like 2026-12-04T09:00")
-        return None
-    moment = form.send_at.data.replace(tzinfo=current_app.config["NOTIFIER"].tz)
-    now = utcnow()
-    if moment <= now:
-        form.send_at.errors.append("That time has passed: choose a later time, or send now")
-    elif moment > now + LATEST:
-        form.send_at.errors.append("Choose a time within the next year")
-    return moment
 
 
 @bp.post("/announcements/<id:announcement_id>/send")
