@@ -16,27 +16,26 @@ RESEND_WINDOW = timedelta(minutes=10)
 
 def queue_confirmation(subscriber: Subscriber, now: datetime, *, force: bool = False) -> bool:
     """Queue the confirmation request unless one went in the last window (or force)."""
-    if not _claim_window(Subscriber.confirmation_sent_at, subscriber, now, force=force):
-        return False
-    return enqueue(
-        confirm_key(subscriber.id, now),
-        "confirm",
-        subscriber.email,
-        subscriber_id=subscriber.id,
-        now=now,
+    return _queue_once_per_window(
+        Subscriber.confirmation_sent_at, confirm_key, "confirm", subscriber, now, force=force
     )
 
 
 def queue_already_subscribed(subscriber: Subscriber, now: datetime) -> bool:
     """Queue the "already subscribed, manage your preferences" note, once per window."""
-    if not _claim_window(Subscriber.notice_sent_at, subscriber, now):
+    return _queue_once_per_window(
+        Subscriber.notice_sent_at, already_subscribed_key, "already_subscribed", subscriber, now
+    )
+
+
+def _queue_once_per_window(
+    column, key, kind: str, subscriber: Subscriber, now: datetime, *, force: bool = False
+) -> bool:
+    """Queue the email of this kind if this request wins the window kept in column."""
+    if not _claim_window(column, subscriber, now, force=force):
         return False
     return enqueue(
-        already_subscribed_key(subscriber.id, now),
-        "already_subscribed",
-        subscriber.email,
-        subscriber_id=subscriber.id,
-        now=now,
+        key(subscriber.id, now), kind, subscriber.email, subscriber_id=subscriber.id, now=now
     )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from notifier.extensions import db
 from notifier.models import Strand
@@ -19,19 +22,10 @@ def strands():
     """Every strand in its listed order, and a form to add one."""
     errors, values = {}, {}
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
-            abort(400, description="The form had expired: try again.")
         values = _values(with_slug=True)
-        try:
-            strand = add_strand(values, g.admin.email)
-        except StrandError as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            db.session.commit()
-            page_cache.forget()
-            flash(f"Strand {strand.name} added.")
-            return redirect(url_for("admin.strands"))
+        errors, done = _save(lambda: add_strand(values, g.admin.email), "added")
+        if done:
+            return done
     rows = db.session.scalars(select(Strand).order_by(Strand.position, Strand.id)).all()
     return render_template("admin/strands.html", rows=rows, errors=errors, values=values), (
         400 if errors else 200
@@ -45,21 +39,28 @@ def strand(slug: str):
     row = db.session.scalar(select(Strand).where(Strand.slug == slug)) or abort(404)
     errors = {}
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
-            abort(400, description="The form had expired: try again.")
         values = _values(with_slug=False)
         values["active"] = request.form.get("active") == "yes"
-        try:
-            change_strand(row, values, g.admin.email)
-        except StrandError as exc:
-            db.session.rollback()
-            errors = exc.errors
-        else:
-            db.session.commit()
-            page_cache.forget()
-            flash(f"Strand {row.name} saved.")
-            return redirect(url_for("admin.strands"))
+        errors, done = _save(lambda: change_strand(row, values, g.admin.email), "saved")
+        if done:
+            return done
     return render_template("admin/strand.html", row=row, errors=errors), (400 if errors else 200)
+
+
+def _save(service: Callable[[], Strand], done: str) -> tuple[dict, Response | None]:
+    """Run a strand service on a posted form: its errors to show again, or, once it is
+    committed (and the cached home page, which lists strands, forgotten), the way back."""
+    if not FlaskForm().validate_on_submit():
+        abort(400, description="The form had expired: try again.")
+    try:
+        strand = service()
+    except StrandError as exc:
+        db.session.rollback()
+        return exc.errors, None
+    db.session.commit()
+    page_cache.forget()
+    flash(f"Strand {strand.name} {done}.")
+    return {}, redirect(url_for("admin.strands"))
 
 
 def _values(with_slug: bool) -> dict:
