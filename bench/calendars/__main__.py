@@ -1,12 +1,15 @@
 """Calendar benchmark: requests/s of the calendars, plain and conditional, beside hello-world.
 
 Usage: bench/calendars/run [--deadlines 40] [--meetings 15] [--seconds 5] [--connections 20]
+                           [--rounds 1]
 
 Builds a throwaway SQLite database with that many open deadlines and confirmed meetings, serves
 notifier and a one-route Flask app each with `gunicorn -w 2` on loopback, and drives both in
 the same run with `wrk -t2` (apt-get install wrk): /deadlines.ics and /calendar.ics as a new
 subscriber asks for them, then with If-None-Match as calendar programs poll (304s), then the
 hello-world route. Figures are requests per second; compare within one run, not across runs.
+With --rounds N each route is driven N times in turn and its median is given, so that on a
+shared machine every route sees much the same load.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -133,6 +137,9 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=15)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=20)
+    # On a shared machine the load moves between runs: rounds interleave the routes and the
+    # median of each is reported, so every route sees much the same load.
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("bench/calendars needs wrk: apt-get install -y wrk")
@@ -149,28 +156,26 @@ def main() -> None:
         notifier, base = serve("notifier:create_app()", env, ROOT)
         hello, hello_base = serve("hello:app", env, folder)
         try:
-            rows = []
+            runs = []  # (name, url, header): each is driven once a round, in turn
             for path in ("/deadlines.ics", "/calendar.ics"):
                 with urllib.request.urlopen(base + path) as answer:  # noqa: S310 - loopback
                     etag, size = answer.headers["ETag"], len(answer.read())
-                rows.append(
-                    (f"{path} ({size} bytes)", wrk(base + path, args.seconds, args.connections))
-                )
-                rows.append(
-                    (
-                        f"{path}, If-None-Match (304)",
-                        wrk(base + path, args.seconds, args.connections, f"If-None-Match: {etag}"),
-                    )
-                )
-            rows.append(("hello-world /", wrk(hello_base + "/", args.seconds, args.connections)))
+                runs.append((f"{path} ({size} bytes)", base + path, None))
+                runs.append((f"{path}, If-None-Match (304)", base + path, f"If-None-Match: {etag}"))
+            runs.append(("hello-world /", hello_base + "/", None))
+            rates: dict[str, list[float]] = {name: [] for name, _, _ in runs}
+            for _ in range(args.rounds):
+                for name, url, header in runs:
+                    rates[name].append(wrk(url, args.seconds, args.connections, header))
         finally:
             for proc in (notifier, hello):
                 proc.terminate()
                 proc.wait()
+    rows = [(name, statistics.median(found)) for name, found in rates.items()]
     hello_rate = rows[-1][1]
     print(
         f"{args.deadlines} deadlines, {args.meetings} meetings; gunicorn -w 2; "
-        f"wrk -t2 -c{args.connections} -d{args.seconds}s"
+        f"wrk -t2 -c{args.connections} -d{args.seconds}s; median of {args.rounds} round(s)"
     )
     for name, rate in rows:
         print(f"{name:48} {rate:9.0f} req/s  {rate / hello_rate:5.2f}x hello-world")
