@@ -204,3 +204,24 @@ def test_an_archive_page_number_out_of_range_is_a_400(client, page):
     response = client.get(f"/updates?page={page}")
     assert response.status_code == 400
     assert "page number must be a whole number" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 50_000 + b"]" * 50_000, b'{"email": "ada\\u0000@example.org"}', b"{not json"],
+)
+def test_a_bounce_report_without_the_secret_is_a_401_and_its_body_is_never_read(make_app, body):
+    # The JSON was parsed (and refused: a 400) before the webhook checked its secret.
+    client = make_app(bounce_webhook_secret="s3cret").test_client()
+    tracked = Tracked(body)
+    response = client.post(
+        "/api/v1/bounces",
+        content_type="application/json",
+        headers={"Authorization": "Bearer wrong"},
+        environ_overrides={"wsgi.input": tracked, "CONTENT_LENGTH": str(len(body))},
+    )
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert not tracked.read_at_all
+    answer = client.post("/api/v1/bounces", data=body, content_type="application/json")
+    assert answer.status_code == 401

@@ -80,8 +80,9 @@ class RowId(IntegerConverter):
 def init_app(app: Flask) -> None:
     from notifier.web import intake
 
-    # Before-request hooks run in this order: rate limits need no body, so they go first;
-    # then the room for a body and what every body must be; CSRF, which reads forms, last.
+    # Before-request hooks run in this order (docs/adr/0012): rate limits need no body, so
+    # they go first; then a door's secret, the room for a body and what every body must be;
+    # CSRF, which reads forms, last.
     # The request id comes before them all, so whatever they log names the request.
     requests.init_app(app)
     limiter.init_app(app)
