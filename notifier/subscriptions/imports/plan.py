@@ -9,16 +9,11 @@ not override a later choice to leave, nor a bounce. Choices are set as set_choic
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from types import MappingProxyType
-from typing import NamedTuple
 
-from notifier.subscriptions.choices import Choices
-from notifier.subscriptions.consent import FORM_VERSION, WORDING
+from notifier.subscriptions.imports.follows import Follow, new_follows, plan_follows, same_choices
 from notifier.subscriptions.imports.row import DEPARTED, Row
 from notifier.subscriptions.notices import RESEND_WINDOW
 
@@ -29,14 +24,6 @@ SUBSCRIBER_STATE = (
     "suppressed_at",
     "suppressed_reason",
 )
-
-
-class Follow(NamedTuple):
-    """A subscription as it stands: one strand's frequency, reminders and digest cursor."""
-
-    frequency: str
-    reminders: bool
-    digested_until: datetime | None
 
 
 @dataclass(frozen=True)
@@ -92,14 +79,14 @@ def plan_row(row: Row, existing: Existing | None, now: datetime, sent_until: Cal
     outcome = outcome_of(row)
     if existing is None:
         plan = Plan(row, outcome, "new", state=_new_state(row, outcome, now))
-        plan.follows_added = _new_follows(row.choices)
+        plan.follows_added = new_follows(row.choices)
         plan.confirm = outcome == "asked"
         if plan.confirm:
             plan.consent.append(("subscribe", now, None, "import"))
     else:
         plan = Plan(row, outcome, "updated", existing.id)
-        if outcome != "asked" or not _same_choices(existing, row):
-            _set_choices(plan, existing, now, sent_until)
+        if outcome != "asked" or not same_choices(existing, row):
+            plan_follows(plan, existing, now, sent_until)
             if outcome == "asked":
                 plan.consent.append(("subscribe", now, None, "import"))
         if outcome == "asked":
@@ -120,14 +107,6 @@ def plan_row(row: Row, existing: Existing | None, now: datetime, sent_until: Cal
         # Still pending with the same choices: at most the request to confirm again.
         plan.kind = "unchanged"
     return plan
-
-
-@lru_cache(maxsize=4096)
-def _new_follows(choices: Choices) -> Mapping[int, Follow]:
-    # Rows share a few choices; read-only, as the same mapping stands in many plans.
-    return MappingProxyType(
-        {p.strand.id: Follow(p.frequency, p.reminders, None) for p in choices.preferences}
-    )
 
 
 def _new_state(row: Row, outcome: str, now: datetime) -> dict:
@@ -167,85 +146,3 @@ def _departed(row: Row, now: datetime) -> dict:
         values["suppressed_at"] = state.suppressed_at or now
         values["suppressed_reason"] = state.suppressed_reason or "suppressed in the imported list"
     return values
-
-
-def _same_choices(existing: Existing, row: Row) -> bool:
-    held = {(s, f.frequency, f.reminders) for s, f in existing.follows.items()}
-    wanted = {(p.strand.id, p.frequency, p.reminders) for p in row.choices.preferences}
-    return held == wanted
-
-
-def _set_choices(plan: Plan, existing: Existing, now: datetime, sent_until: Callable) -> None:
-    """set_choices() for a pending address, as changes to its subscriptions."""
-    wanted = {p.strand.id: p for p in plan.row.choices.preferences}
-    kept = {s: f for s, f in existing.follows.items() if s in wanted}
-    plan.follows_dropped = [s for s in existing.follows if s not in wanted]
-    digested = [
-        f.digested_until
-        for f in kept.values()
-        if f.frequency != "immediate" and f.digested_until is not None
-    ]
-    # A pending address gets no digest yet: a new strand's cursor starts at confirmation.
-    cursor = max(digested) if digested else (now if existing.status == "confirmed" else None)
-    for strand_id, preference in wanted.items():
-        held = kept.get(strand_id)
-        if held is None:
-            plan.follows_added[strand_id] = Follow(
-                preference.frequency, preference.reminders, cursor
-            )
-            continue
-        digested_until = held.digested_until
-        if held.frequency == "immediate" and preference.frequency != "immediate":
-            # Everything up to the last fan-out went out one by one: the digest starts there.
-            digested_until = _later(digested_until, sent_until())
-        follow = Follow(preference.frequency, preference.reminders, digested_until)
-        if follow != held:
-            plan.follows_changed[strand_id] = follow
-
-
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    return max((moment for moment in (a, b) if moment is not None), default=None)
-
-
-CONSENT_COLUMNS = (
-    "subscriber_id",
-    "action",
-    "created_at",
-    "ip",
-    "user_agent",
-    "source",
-    "form_version",
-    "wording",
-    "strands",
-    "preferences",
-)
-
-
-def consent_record(plan: Plan, action: str, moment: datetime, ip: str | None, source: str) -> tuple:
-    """A consent_records row (CONSENT_COLUMNS) of the row's choices, as consent.record() has it."""
-    strands, preferences = _agreed(plan.row.choices.preferences)
-    return (
-        plan.subscriber_id,
-        action,
-        moment,
-        ip,
-        None,
-        source,
-        FORM_VERSION,
-        WORDING,
-        strands,
-        preferences,
-    )
-
-
-@lru_cache(maxsize=1024)
-def _agreed(preferences: tuple) -> tuple[str, str]:
-    """The strands and preferences columns as JSON text, in the strands' listed order.
-
-    Remembered: most rows of a list make one of a few choices.
-    """
-    listed = sorted(preferences, key=lambda p: (p.strand.position, p.strand.id))
-    return (
-        json.dumps([p.strand.slug for p in listed]),
-        json.dumps([p.as_record() for p in listed]),
-    )

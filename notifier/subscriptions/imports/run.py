@@ -14,7 +14,8 @@ from notifier.models import Subscriber, Subscription
 from notifier.schedules.immediate import sent_until
 from notifier.subscriptions.imports import write
 from notifier.subscriptions.imports.bulk import among
-from notifier.subscriptions.imports.plan import Existing, Follow, Plan, plan_row
+from notifier.subscriptions.imports.follows import Follow
+from notifier.subscriptions.imports.plan import Existing, Plan, plan_row
 from notifier.subscriptions.imports.row import Row
 from notifier.subscriptions.imports.spool import Spool
 from notifier.subscriptions.imports.strands import strand_refs

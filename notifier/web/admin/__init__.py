@@ -8,6 +8,7 @@ from notifier.web.admin import (  # noqa: F401
     announcements,
     audit,
     dashboard,
+    exports,
     imports,
     meetings,
     session,

@@ -7,18 +7,7 @@ in notifier.subscriptions.imports; this is the web's side of them.
 
 from __future__ import annotations
 
-import tempfile
-
-from flask import (
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -28,7 +17,6 @@ from notifier.database import analyze
 from notifier.extensions import db
 from notifier.models import AuditEntry, utcnow
 from notifier.roles import may
-from notifier.subscriptions.export import csv_chunks, export_rows
 from notifier.subscriptions.imports import BadImport, check, run
 from notifier.subscriptions.imports.check import check_all
 from notifier.subscriptions.imports.uploads import Upload, UploadGone, claim, discard, keep, release
@@ -142,25 +130,6 @@ def import_apply():
         f"{report.confirmations:,} asked to confirm by email."
     )
     return redirect(url_for("admin.import_page"))
-
-
-@bp.get("/subscribers/export.csv")
-@login_required
-@role_required("export")
-def export_csv():
-    """Every subscriber with status and consent fields, in the format import reads."""
-    db.session.add(
-        AuditEntry(actor=g.admin.email, action="subscribers.export", ip=request.remote_addr)
-    )
-    db.session.commit()
-
-    # Written to a temporary file first, then sent: memory stays flat however long the
-    # list, and the database is read inside this request, not while the client downloads.
-    out = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes (and so deletes) it
-    for chunk in csv_chunks(export_rows()):
-        out.write(chunk.encode())
-    out.seek(0)
-    return send_file(out, mimetype="text/csv", as_attachment=True, download_name="subscribers.csv")
 
 
 def _preview(upload: Upload, report, filename: str, changed: str | None = None):
