@@ -17,9 +17,10 @@ from notifier.subscriptions.choices import (
     active_strands,
 )
 from notifier.subscriptions.email_address import normalise_email
+from notifier.web.page_form import PageForm
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PageForm):
     """Strands with one frequency and reminders choice for them all: the sign-up form's part.
 
     It also takes the per-strand fields the manage page sends (the contract's rule: a plain
@@ -35,11 +36,9 @@ class PreferencesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.strand_options = active_strands()
         self.choices: Choices | None = None
-        # Errors keyed by the field names of the contract, per-strand ones included.
-        self.problems: dict[str, str] = {}
 
     def validate(self, extra_validators=None) -> bool:
-        """Check CSRF, then the choices by the same rules the API uses."""
+        """Check CSRF and NULs, then the choices by the same rules the API uses."""
         if not super().validate(extra_validators):
             return False
         try:
@@ -58,12 +57,13 @@ class PreferencesForm(FlaskForm):
             "email": "email",
             "strands": f"strands-{self.strand_options[0].slug}" if self.strand_options else "",
             "frequency": "frequency-immediate",
+            "reminders": "reminders",
         }
         errors = self.errors
         return [(anchors[name], message) for name in anchors for message in errors.get(name, ())]
 
 
-class ManageForm(FlaskForm):
+class ManageForm(PageForm):
     """The manage page: a row per strand with its own frequency and reminders."""
 
     def __init__(self, subscriber, *args, **kwargs):
@@ -83,12 +83,14 @@ class ManageForm(FlaskForm):
             for strand in self.strand_options
         ]
         self.choices: Choices | None = None
-        self.problems: dict[str, str] = {}
 
     def validate(self, extra_validators=None) -> bool:
-        """Check CSRF, then read the rows; on errors the rows show what was sent."""
+        """Check CSRF and NULs, then read the rows; on errors the rows show what was sent."""
         if not super().validate(extra_validators):
-            self.problems = {"csrf_token": "This form has expired: reload the page"}
+            if "csrf_token" in self.errors:
+                self.problems = {"csrf_token": "This form has expired: reload the page"}
+            else:
+                self._show_sent()
             return False
         try:
             self.choices = choices_from_fields(request.form.getlist)
@@ -98,14 +100,24 @@ class ManageForm(FlaskForm):
             return False
         return True
 
+    def label_for(self, name: str) -> str:
+        names = {"strands": "Strands", "frequency": "How often"}
+        for strand in self.strand_options:
+            names[f"frequency-{strand.slug}"] = f"How often for {strand.name}"
+            names[f"reminders-{strand.slug}"] = f"Reminders for {strand.name}"
+        return names.get(name) or super().label_for(name)
+
     def _show_sent(self) -> None:
-        kept = request.form.getlist("strands")
+        def sent(name: str) -> list[str]:
+            return [value.replace("\0", "") for value in request.form.getlist(name)]
+
+        kept = sent("strands")
         for row in self.rows:
             slug = row["strand"].slug
             row["followed"] = slug in kept
-            row["frequency"] = request.form.get(f"frequency-{slug}", row["frequency"])
-            sent = request.form.getlist(f"reminders-{slug}")
-            row["reminders"] = bool(sent) and sent[-1].lower() in TRUE
+            row["frequency"] = (sent(f"frequency-{slug}") or [row["frequency"]])[0]
+            reminders = sent(f"reminders-{slug}")
+            row["reminders"] = bool(reminders) and reminders[-1].lower() in TRUE
 
     def error_list(self) -> list[tuple[str, str]]:
         """(anchor id, message) for the error summary, in the order of the fields on the page."""
@@ -139,6 +151,8 @@ class SubscribeForm(PreferencesForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        if "email" in self.problems:
+            return False  # a NUL: that is the one thing to say about the address
         address = try_field(self.email, normalise_email)
         if address is None or not ok:
             return False
@@ -150,7 +164,7 @@ class SubscribeForm(PreferencesForm):
         return bool((self.website.data or "").strip())
 
 
-class NewLinkForm(FlaskForm):
+class NewLinkForm(PageForm):
     """Ask for a fresh link by address, from the page a broken link shows."""
 
     email = StringField("Email address")

@@ -10,7 +10,9 @@ A JSON body is parsed here, once, and must not be nested deeper than the parser 
 
 PostgreSQL cannot store the NUL character in text, and no address, subject or search ever
 needs one; a NUL reaching a query fails there as a 500. So it is refused here, once, at the
-door, with a 400 naming the field, for query strings, forms and JSON bodies alike.
+door, with a 400 naming the field, for query strings, forms and JSON bodies alike; except
+that a view marked form_shows_nul has its form's NULs refused by its form (web/page_form),
+which can say so beside the field.
 """
 
 from __future__ import annotations
@@ -54,6 +56,16 @@ def body_limit(size: int):
     return mark
 
 
+def form_shows_nul(view):
+    """Let a NUL in the view's form reach the view, whose PageForm shows it beside its field.
+
+    The query string and a JSON body are still refused here. Mark only a view whose every
+    form field is read through a web.page_form.PageForm validated before anything else.
+    """
+    view.form_shows_nul = True
+    return view
+
+
 def make_room() -> None:
     view = current_app.view_functions.get(request.endpoint)
     size = getattr(view, "body_limit", None)
@@ -65,7 +77,10 @@ def refuse_nul() -> None:
     """400 naming the first field whose text holds a NUL character."""
     if not request.query_string and not _has_body():
         return  # most GETs: nothing to look in, and no parsing to pay for
-    field = _nul_in_pairs(request.args) or _nul_in_pairs(request.form)
+    field = _nul_in_pairs(request.args)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if field is None and not getattr(view, "form_shows_nul", False):
+        field = _nul_in_pairs(request.form)
     if field is None and request.is_json:
         field = _nul_in_json(read_json())
     if field is not None:
@@ -90,10 +105,14 @@ def _has_body() -> bool:
 
 
 def _nul_in_pairs(pairs) -> str | None:
-    for name, value in pairs.items(multi=True):
-        if "\0" in name or "\0" in value:
-            return name.replace("\0", "")
-    return None
+    names = nul_names(pairs)
+    return names[0] if names else None
+
+
+def nul_names(pairs) -> list[str]:
+    """The names (without their NULs) of the fields whose name or value holds NUL, in order."""
+    found = (name for name, value in pairs.items(multi=True) if "\0" in name or "\0" in value)
+    return list(dict.fromkeys(name.replace("\0", "") for name in found))
 
 
 def _nul_in_json(value) -> str | None:

@@ -12,6 +12,7 @@ from notifier.subscriptions.manage import change_preferences
 from notifier.subscriptions.tokens import make_token
 from notifier.subscriptions.words import preference_words
 from notifier.web.forms import ManageForm
+from notifier.web.intake import form_shows_nul
 from notifier.web.links import link_problem, page_for, token_view
 from notifier.web.visitor import origin
 
@@ -19,6 +20,7 @@ bp = Blueprint("manage", __name__)
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
+@form_shows_nul
 @token_view("manage")
 def manage_page(subscriber):
     if subscriber.status not in ("pending", "confirmed"):

@@ -11,6 +11,7 @@ from notifier.subscriptions.consent import WORDING
 from notifier.subscriptions.subscribe import request_new_link, subscribe
 from notifier.web.abuse import limit_writes, spend_address
 from notifier.web.forms import NewLinkForm, SubscribeForm
+from notifier.web.intake import form_shows_nul
 from notifier.web.page_cache import with_csrf
 from notifier.web.visitor import origin
 
@@ -31,6 +32,7 @@ def index():
 
 
 @bp.post("/subscribe")
+@form_shows_nul
 def subscribe_form():
     """Validate, then give the same answer whatever state the address is in."""
     form = SubscribeForm()
@@ -45,6 +47,7 @@ def subscribe_form():
 
 
 @bp.post("/new-link")
+@form_shows_nul
 def new_link():
     """Send a fresh link to a known address; reveal nothing about whether it is known."""
     form = NewLinkForm()

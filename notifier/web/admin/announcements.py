@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired
@@ -14,9 +13,11 @@ from notifier.models import Announcement, utcnow
 from notifier.subscriptions.choices import active_strands
 from notifier.web.admin.access import bp, login_required
 from notifier.web.admin.fields import MultiCheckboxField
+from notifier.web.intake import form_shows_nul
+from notifier.web.page_form import PageForm
 
 
-class ComposeForm(FlaskForm):
+class ComposeForm(PageForm):
     subject = StringField("Subject", validators=[DataRequired("Enter a subject")])
     body = TextAreaField("Message", validators=[DataRequired("Enter the message")])
     strands = MultiCheckboxField("Send to", choices=[])
@@ -33,6 +34,7 @@ def announcements():
 
 
 @bp.route("/announcements/new", methods=["GET", "POST"])
+@form_shows_nul
 @login_required
 def compose():
     """Write a draft; saving it leads to its preview."""
@@ -40,6 +42,7 @@ def compose():
 
 
 @bp.route("/announcements/<id:announcement_id>/edit", methods=["GET", "POST"])
+@form_shows_nul
 @login_required
 def edit(announcement_id: int):
     """Change a draft; once confirmed it can no longer change."""

@@ -14,11 +14,13 @@ from notifier.meetings import manage
 from notifier.models import Meeting, Strand, utcnow
 from notifier.moments import BadMoment, parse_moment
 from notifier.web.admin.access import bp, login_required
+from notifier.web.intake import form_shows_nul
+from notifier.web.page_form import PageForm
 
 MOMENT_HINT = "like 2026-12-04T10:00"
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(PageForm):
     strand = SelectField("Strand", validators=[Optional()])
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=500)])
     starts = StringField(
@@ -96,6 +98,7 @@ def meetings():
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
+@form_shows_nul
 @login_required
 def meeting(meeting_id: int | None = None):
     """Add a meeting, or edit one (a proposal's edit does not yet publish it)."""

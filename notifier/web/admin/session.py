@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
@@ -13,18 +12,21 @@ from notifier.extensions import db
 from notifier.models import AuditEntry, utcnow
 from notifier.web.abuse import limit_per_ip
 from notifier.web.admin.access import bp, end_sessions, signed_in_admin, start_session
+from notifier.web.intake import form_shows_nul
+from notifier.web.page_form import PageForm
 
 # Compared against when the address is unknown, so a wrong address costs as long as a wrong
 # password and timing does not reveal which admins exist.
 _DUMMY_HASH = "scrypt:32768:8:1$dummysaltdummysa$" + "0" * 128
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password")])
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@form_shows_nul
 @limit_per_ip("10 per minute")  # checked before CSRF reads the form (docs/adr/0012)
 def login():
     """Log an admin in; one message for any wrong address or password."""

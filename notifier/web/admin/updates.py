@@ -19,19 +19,22 @@ from notifier.publish.listing import updates_page
 from notifier.subscriptions.choices import active_strands
 from notifier.web.admin.access import bp, login_required
 from notifier.web.admin.fields import MultiCheckboxField
+from notifier.web.intake import form_shows_nul
+from notifier.web.page_form import PageForm
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(PageForm):
     deadline = StringField("Deadline", validators=[Optional()])
     no_deadline = BooleanField("This update does not invite comments by a deadline")
 
 
-class StrandsForm(FlaskForm):
+class StrandsForm(PageForm):
     strands = MultiCheckboxField("Strands", choices=[])
     automatic = BooleanField("Let the service choose from the title and categories again")
 
 
 @bp.route("/updates/<id:update_id>/strands", methods=["GET", "POST"])
+@form_shows_nul
 @login_required
 def update_strands(update_id: int):
     """Choose the update's strands by hand (kept by later polls), or hand the choice back."""
@@ -69,6 +72,7 @@ def update_strands(update_id: int):
 
 
 @bp.route("/updates/<id:update_id>/deadline", methods=["GET", "POST"])
+@form_shows_nul
 @login_required
 def deadline(update_id: int):
     """Correct the comment deadline the service read from an update, or say there is none."""
