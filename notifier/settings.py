@@ -17,18 +17,23 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+
 from notifier.sample_feed import dated_copy
 from notifier.settings_parse import (
+    WEEKDAYS,
     ConfigError,
+    WeeklyAt,
     database_url,
     parse_time,
+    parse_weekly,
     read_file,
     secret_key,
     typed,
     zone,
 )
 
-__all__ = ["ConfigError", "Settings", "WeeklyAt", "database_url", "load"]
+__all__ = ["ConfigError", "Settings", "WeeklyAt", "current_settings", "database_url", "load"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_FILE = ROOT / "config" / "defaults.toml"
@@ -38,13 +43,6 @@ PREFIX = "NOTIFIER_"
 # NOTIFIER_TEST_* belong to the test suite (database, processes, screenshots), not the service.
 NOT_SETTINGS = {"NOTIFIER_CONFIG", "NOTIFIER_INSTANCE_PATH"}
 TEST_PREFIX = "NOTIFIER_TEST_"
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@dataclass(frozen=True)
-class WeeklyAt:
-    weekday: int  # Monday is 0, as in datetime.weekday()
-    at: time
 
 
 @dataclass(frozen=True)
@@ -139,6 +137,11 @@ TYPES = {
 }
 
 
+def current_settings() -> Settings:
+    """The running app's settings, read at each call (a test may swap them for others)."""
+    return current_app.config["NOTIFIER"]
+
+
 def load(overrides: dict[str, Any] | None = None, environ=None, instance_path: Path | None = None):
     """Return Settings from defaults < NOTIFIER_CONFIG file < environment < overrides."""
     environ = os.environ if environ is None else environ
@@ -189,12 +192,11 @@ def _resolve(values: dict[str, Any], instance: Path) -> Settings:
     for key, (rule, must) in RULES.items():
         if not rule(values[key]):
             raise ConfigError(f"{PREFIX}{key.upper()} must {must}, got {values[key]!r}")
-    weekday, _, at = values["weekly_at"].strip().lower().partition(" ")
     return Settings(
         **values,
         instance_path=instance,
         tz=zone(values["timezone"]),
         daily_time=parse_time("NOTIFIER_DAILY_AT", values["daily_at"]),
-        weekly=WeeklyAt(WEEKDAYS.index(weekday), parse_time("NOTIFIER_WEEKLY_AT", at)),
+        weekly=parse_weekly("NOTIFIER_WEEKLY_AT", values["weekly_at"]),
         reminder_offsets=tuple(sorted(set(values["reminder_days"]), reverse=True)),
     )

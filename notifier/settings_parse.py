@@ -7,16 +7,24 @@ import re
 import secrets
 import tomllib
 import typing
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class ConfigError(Exception):
     """A setting is missing, unknown or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class WeeklyAt:
+    weekday: int  # Monday is 0, as in datetime.weekday()
+    at: time
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -104,3 +112,9 @@ def parse_time(setting: str, raw: str) -> time:
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         raise ConfigError(f"{setting} must be a time as HH:MM, got {raw!r}")
     return time(int(match[1]), int(match[2]))
+
+
+def parse_weekly(setting: str, raw: str) -> WeeklyAt:
+    """Parse "weekday HH:MM" (the weekday checked already, by the setting's rule)."""
+    weekday, _, at = raw.strip().lower().partition(" ")
+    return WeeklyAt(WEEKDAYS.index(weekday), parse_time(setting, at))

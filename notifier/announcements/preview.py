@@ -7,11 +7,10 @@ import email.policy
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-
 from notifier.delivery.compose import Composer
 from notifier.models import Announcement, Outbox, Subscriber
 from notifier.models.email_kinds import AnnouncementPayload, announcement_prefix
+from notifier.settings import current_settings
 
 # The headers an admin checks; the rest (MIME plumbing) would only hide them.
 SHOWN = ("From", "To", "Subject", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post")
@@ -40,7 +39,7 @@ def outbox_row(item: Announcement, subscriber: Subscriber) -> Outbox:
 
 def preview(item: Announcement, subscriber: Subscriber, now: datetime) -> Preview:
     """Build the message exactly as the delivery engine would, and read it back."""
-    raw = Composer(current_app.config["NOTIFIER"]).message(outbox_row(item, subscriber), now)
+    raw = Composer(current_settings()).message(outbox_row(item, subscriber), now)
     message = email.message_from_bytes(raw, policy=email.policy.default)
     text = message.get_body(("plain",))
     html = message.get_body(("html",))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 
 from notifier.bounces.reports import BounceReport, ReportError, parse_report
@@ -13,6 +12,7 @@ from notifier.bounces.suppression import KINDS, record_bounce
 from notifier.delivery.tracking import tracking_from
 from notifier.extensions import db
 from notifier.models import Bounce, Outbox, Subscriber
+from notifier.settings import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ __all__ = ["ReportError", "ingest_report", "record_reports", "reports_from_json"
 
 def ingest_report(raw: bytes, now: datetime, source: str = "dsn") -> list[Bounce]:
     """Parse one DSN or ARF message and record what it says; raise ReportError, changing nothing."""
-    reports = parse_report(raw, tracking_from(current_app.config["NOTIFIER"]))
+    reports = parse_report(raw, tracking_from(current_settings()))
     return record_reports(reports, now, source, vouched=False)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select, update
 
 from notifier.extensions import db
 from notifier.models import AuditEntry, Bounce, Outbox, Subscriber
+from notifier.settings import current_settings
 from notifier.subscriptions.erase import is_erased
 
 KINDS = ("hard", "soft", "complaint")
@@ -55,7 +55,7 @@ def record_bounce(
         return bounce
     if kind == "soft":
         subscriber.bounce_score += 1
-        threshold = current_app.config["NOTIFIER"].soft_bounce_threshold
+        threshold = current_settings().soft_bounce_threshold
         if subscriber.bounce_score >= threshold:
             suppress(subscriber, f"{subscriber.bounce_score} soft bounces", now)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -12,6 +11,7 @@ from notifier.extensions import db
 from notifier.feeds.corrections import correct_deadline, parse_deadline_input
 from notifier.models import Update
 from notifier.moments import rfc3339
+from notifier.settings import current_settings
 
 
 @click.group("deadlines")
@@ -26,7 +26,7 @@ def deadlines():
 @with_appcontext
 def set_deadline(guid: str, when: str, now):
     """Set the update's deadline (ISO 8601; a bare date is the end of that day) or 'none'."""
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     ids = list(db.session.scalars(select(Update.id).where(Update.guid == guid)))
     if len(ids) != 1:
         raise click.UsageError(f"{len(ids)} updates have the guid {guid!r}; expected exactly one")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from notifier.observe.checks import FAIL
 from notifier.observe.doctor import run
+from notifier.settings import current_settings
 
 
 @click.command("doctor")
@@ -17,7 +17,7 @@ from notifier.observe.doctor import run
 def doctor():
     """Check the secret key, base URL, database, SMTP, DKIM, feeds and clock; send nothing."""
     failed = False
-    for check in run(current_app.config["NOTIFIER"]):
+    for check in run(current_settings()):
         click.echo(check.line())
         failed = failed or check.status == FAIL
     if failed:

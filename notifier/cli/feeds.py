@@ -6,7 +6,6 @@ import json
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from notifier.extensions import db
 from notifier.feeds.health import describe
 from notifier.feeds.poll import poll_all, sync_feeds
 from notifier.models import Feed
+from notifier.settings import current_settings
 
 
 @click.command("poll")
@@ -39,8 +39,8 @@ def poll(now):
 @with_appcontext
 def feeds(as_json: bool, now):
     """Show each feed's health: last success and error, failures in a row, fetch time, next poll."""
-    sync_feeds(current_app.config["NOTIFIER"].feed_urls, resolve_now(now))
-    tz = current_app.config["NOTIFIER"].tz
+    sync_feeds(current_settings().feed_urls, resolve_now(now))
+    tz = current_settings().tz
     rows = [describe(feed, tz) for feed in db.session.scalars(select(Feed).order_by(Feed.id))]
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from notifier.cli.options import now_option, resolve_now
 from notifier.schedules.housekeeping import housekeep
+from notifier.settings import current_settings
 
 
 @click.command("housekeeping")
@@ -18,5 +18,5 @@ from notifier.schedules.housekeeping import housekeep
 @with_appcontext
 def housekeeping(now, as_json: bool):
     """Delete and erase what is past its retention period; say what went."""
-    report = housekeep(resolve_now(now), current_app.config["NOTIFIER"])
+    report = housekeep(resolve_now(now), current_settings())
     click.echo(json.dumps(report.as_dict()) if as_json else str(report))

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import NoReturn
 
 import click
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask.cli import ScriptInfo
 
 from notifier.models import utcnow
 from notifier.moments import BadMoment, parse_moment
+from notifier.settings import current_settings
 
 
 class IsoDateTime(click.ParamType):
@@ -31,7 +32,7 @@ class IsoDateTime(click.ParamType):
 def _zone(ctx):
     """The site's zone; options are parsed before Flask pushes the command's app context."""
     if has_app_context():
-        return current_app.config["NOTIFIER"].tz
+        return current_settings().tz
     return ctx.ensure_object(ScriptInfo).load_app().config["NOTIFIER"].tz
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from notifier import database
@@ -14,6 +13,7 @@ from notifier.delivery.engine import deliver_due
 from notifier.delivery.loop import run_forever, stop_on_signals
 from notifier.extensions import db
 from notifier.mail.backends import from_url
+from notifier.settings import current_settings
 
 
 @click.command("worker")
@@ -22,7 +22,7 @@ from notifier.mail.backends import from_url
 @with_appcontext
 def worker(once: bool, now):
     """Send the outbox: due rows now, then keep going (or exit with --once)."""
-    url = current_app.config["NOTIFIER"].mail_url
+    url = current_settings().mail_url
     from_url(url)  # a bad NOTIFIER_MAIL_URL stops here with its one-line error
     # A database that cannot be reached at start is a setting to fix (exit 2, one line);
     # once running, the worker waits out an outage instead.

@@ -25,6 +25,7 @@ from notifier.delivery.store import rows_stay_loaded
 from notifier.delivery.tally import Tally, worker_name
 from notifier.emails.templates import sharing
 from notifier.extensions import db
+from notifier.settings import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class Pass:
     database_gone = staticmethod(database_gone)
 
     def __init__(self, now, worker, stop, limiter, backlog):
-        settings = current_app.config["NOTIFIER"]
+        settings = current_settings()
         self.now, self.worker, self.stop, self.limiter = now, worker, stop, limiter
         self.backlog = backlog  # outcomes the database could not take yet
         self.composer = Composer(settings)
@@ -55,7 +56,7 @@ def deliver_due(mailer, now, worker=None, stop=None, limiter=None, backlog=None)
     While the database is away the pass waits (one line in the log), keeping any outcome the
     relay had already answered for, and carries on when it is back.
     """
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     worker = worker or worker_name()
     stop = stop or threading.Event()
     limiter = limiter if limiter is not None else SharedRate(settings.mail_rate_per_second, worker)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import markdown
 import nh3
-from flask import current_app
 from markupsafe import Markup
 
 from notifier.emails.list_email import list_email, subscriber_of
@@ -13,6 +12,7 @@ from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Announcement, Outbox
 from notifier.models.email_kinds import AnnouncementPayload, AnnouncementTestPayload, payload_of
+from notifier.settings import current_settings
 
 
 def markdown_html(source: str) -> Markup:
@@ -41,7 +41,7 @@ def announcement_test(row: Outbox) -> Email:
     unsubscribe someone else; these show the footer as it will be, and lead nowhere harmful.
     """
     item = db.session.get(Announcement, payload_of(row, AnnouncementTestPayload)["announcement"])
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     back = f"{settings.base_url}/admin/announcements/{item.id}/preview"
     text, html = render_pair(
         "announcement",

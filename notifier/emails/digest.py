@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -28,6 +27,7 @@ from notifier.models.email_kinds import (
 )
 from notifier.moments import parse_moment
 from notifier.publish import words
+from notifier.settings import current_settings
 
 CLOSING_SOON = timedelta(days=7)
 COMING_UP = timedelta(days=14)
@@ -45,10 +45,6 @@ def _updates(ids: list[int]) -> list[Update]:
     )
 
 
-def _tz():
-    return current_app.config["NOTIFIER"].tz
-
-
 def _soonest(updates: list[Update], closing: list[dict], reference) -> tuple[str, str] | None:
     """(short title, close day) of the soonest deadline an email mentions, if any."""
     moments = [
@@ -58,7 +54,7 @@ def _soonest(updates: list[Update], closing: list[dict], reference) -> tuple[str
     if not moments:
         return None
     at, title = min(moments)
-    return short_title(title), words.close_day(at, reference, _tz())
+    return short_title(title), words.close_day(at, reference, current_settings().tz)
 
 
 def immediate(row: Outbox) -> Email:

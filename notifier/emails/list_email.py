@@ -6,12 +6,11 @@ import secrets
 from dataclasses import replace
 from datetime import datetime
 
-from flask import current_app
-
 from notifier.emails.templates import once, render_pair, sharing_now
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
+from notifier.settings import current_settings
 from notifier.subscriptions.tokens import link
 
 # Stand-ins for the personal links in a shared render: random, so no feed text can hold one.
@@ -45,7 +44,7 @@ def list_email(
     the personal links (manage, unsubscribe, and any in personal, named as in STAND_INS);
     each message fills in its own when it is built. Never put a personal value in context.
     """
-    site_name = current_app.config["NOTIFIER"].site_name
+    site_name = current_settings().site_name
     links = {
         "manage_url": link("manage", subscriber),
         "unsubscribe_url": link("unsubscribe", subscriber),
@@ -74,7 +73,7 @@ def list_email(
 
 def local_time(moment: datetime) -> str:
     """A moment as people read it in the service's zone: 'Friday 29 August 2014, 23:59 BST'."""
-    local = moment.astimezone(current_app.config["NOTIFIER"].tz)
+    local = moment.astimezone(current_settings().tz)
     return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M} {local:%Z}"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from notifier.models import Deadline, Outbox, Update
 from notifier.models.email_kinds import MovedPayload, ReminderPayload, payload_of
 from notifier.moments import parse_moment
 from notifier.publish import calendar, words
+from notifier.settings import current_settings
 from notifier.subscriptions.mute import mute_url
 
 
@@ -60,7 +60,7 @@ def _invite(payload: ReminderPayload | MovedPayload) -> tuple[Attachment, ...]:
     """The deadline as an .ics file, the same for everyone it goes to."""
 
     def make():
-        settings = current_app.config["NOTIFIER"]
+        settings = current_settings()
         site = calendar.Site(settings.site_name, settings.base_url, settings.tz)
         body = calendar.deadline_invite(site, _deadline(payload["deadline"]))
         return (Attachment("deadline.ics", "text/calendar; method=PUBLISH; charset=utf-8", body),)
@@ -86,7 +86,7 @@ def reminder(row: Outbox) -> Email:
 
 def deadline_moved(row: Outbox) -> Email:
     payload = payload_of(row, MovedPayload)
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     previous = payload["previous_at"]
     at = parse_moment(payload["at"], UTC)
     change = words.moved(parse_moment(previous, UTC), at, tz) if previous else None

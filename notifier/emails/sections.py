@@ -6,7 +6,6 @@ up. Each is plain dicts for the templates, so a digest pass can share one among 
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,10 +13,7 @@ from notifier.emails.list_email import local_time, summary
 from notifier.extensions import db
 from notifier.models import Deadline, Meeting, Strand, Update
 from notifier.publish import words
-
-
-def _tz():
-    return current_app.config["NOTIFIER"].tz
+from notifier.settings import current_settings
 
 
 def open_deadline(update: Update, reference) -> Deadline | None:
@@ -31,6 +27,7 @@ def open_deadline(update: Update, reference) -> Deadline | None:
 def update_item(update: Update, reference, updated: bool = False) -> dict:
     """An update as an email lists it; its deadline with the days left from reference."""
     deadline = open_deadline(update, reference)
+    tz = current_settings().tz
     return {
         "title": update.title,
         "link": update.link,
@@ -38,7 +35,7 @@ def update_item(update: Update, reference, updated: bool = False) -> dict:
         "updated": updated,
         "strands": [strand.name for strand in update.strands],
         "deadline": local_time(deadline.at) if deadline else None,
-        "closes_in": words.closes_in(deadline.at, reference, _tz()) if deadline else None,
+        "closes_in": words.closes_in(deadline.at, reference, tz) if deadline else None,
     }
 
 
@@ -82,7 +79,7 @@ def closing_soon(reminded: list[Strand], after, until, listed=()) -> list[dict]:
             "link": d.update.link,
             "at": local_time(d.at),
             "moment": d.at,
-            "closes_in": words.closes_in(d.at, after, _tz()),
+            "closes_in": words.closes_in(d.at, after, current_settings().tz),
         }
         for d in deadlines
         if d.update_id not in listed
@@ -104,7 +101,7 @@ def coming_up(mine: list[Strand], after, until) -> list[dict]:
         .options(selectinload(Meeting.strand))
         .order_by(Meeting.starts_at, Meeting.id)
     )
-    tz = _tz()
+    tz = current_settings().tz
     return [
         {
             "title": m.title,

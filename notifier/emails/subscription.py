@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from notifier.emails.templates import render_pair
 from notifier.extensions import db
 from notifier.mail.message import Email
 from notifier.models import Outbox, Subscriber
+from notifier.settings import current_settings
 from notifier.subscriptions.tokens import link
 from notifier.subscriptions.words import preference_words
 
@@ -18,7 +17,7 @@ def _choices(subscriber: Subscriber) -> dict:
 
 def confirmation(row: Outbox) -> Email:
     subscriber = db.session.get(Subscriber, row.subscriber_id)
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     text, html = render_pair(
         "confirm",
         site_name=settings.site_name,
@@ -35,7 +34,7 @@ def confirmation(row: Outbox) -> Email:
 
 def already_subscribed(row: Outbox) -> Email:
     subscriber = db.session.get(Subscriber, row.subscriber_id)
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     unsubscribe_url = link("unsubscribe", subscriber)
     text, html = render_pair(
         "already_subscribed",

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
-from flask import current_app
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -19,6 +18,7 @@ from notifier.feeds.health import record_failure, record_success
 from notifier.feeds.parse import ParsedFeed, ParseError, parse
 from notifier.feeds.store import store_entries
 from notifier.models import Feed
+from notifier.settings import current_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class PollResult:
 def poll_due(now: datetime) -> list[PollResult]:
     """Poll every active feed whose next poll is due (or was never planned)."""
     budget = _budget()
-    sync_feeds(current_app.config["NOTIFIER"].feed_urls, now)
+    sync_feeds(current_settings().feed_urls, now)
     due = or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now)
     return _poll_each([Feed.active, due], now, budget)
 
@@ -47,7 +47,7 @@ def poll_due(now: datetime) -> list[PollResult]:
 def poll_all(now: datetime) -> list[PollResult]:
     """Poll every active feed once, whatever its backoff says."""
     budget = _budget()
-    sync_feeds(current_app.config["NOTIFIER"].feed_urls, now)
+    sync_feeds(current_settings().feed_urls, now)
     return _poll_each([Feed.active], now, budget)
 
 
@@ -71,12 +71,12 @@ def sync_feeds(urls: list[str], now: datetime) -> None:
 
 def _budget() -> Budget:
     """The whole poll's time budget, counted from its very start."""
-    return Budget.start(float(current_app.config["NOTIFIER"].feed_poll_budget))
+    return Budget.start(float(current_settings().feed_poll_budget))
 
 
 def _poll_each(where: list, now: datetime, budget: Budget) -> list[PollResult]:
     """Fetch the feeds side by side within the poll's budget; store each in feed-id order."""
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     feeds = [
         (feed.id, feed.url, feed.etag, feed.last_modified)
         for feed in db.session.scalars(select(Feed).where(*where).order_by(Feed.id))
@@ -118,7 +118,7 @@ def _store(feed: Feed, done: Done, now: datetime) -> PollResult:
     if done.error is not None:
         raise done.error
     fetched, parsed = done.value
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     url, feed_id = feed.url, feed.id
     try:
         try:
@@ -172,7 +172,7 @@ def _failed(
 ) -> PollResult:
     """Record the error on the feed (nothing else) and report it."""
     db.session.rollback()
-    interval = current_app.config["NOTIFIER"].poll_interval_minutes
+    interval = current_settings().poll_interval_minutes
     record_failure(feed, error, now, interval, seconds)
     db.session.commit()
     log.warning("polling %s failed: %s", feed.url, error)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from notifier.extensions import db
 from notifier.models import Update
 from notifier.moments import rfc3339
+from notifier.settings import current_settings
 
 
 def list_updates(limit: int | None = None) -> list[dict]:
     """Newest first: guid, title, link, strands (slugs), published and deadline in local time."""
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     query = (
         select(Update)
         .options(selectinload(Update.strands), selectinload(Update.deadline))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import and_, case, exists, false, func, literal, or_, select, update
 
 from notifier.extensions import db
@@ -28,6 +27,7 @@ from notifier.schedules.fanout import (
     with_statistics,
 )
 from notifier.schedules.periods import period_for
+from notifier.settings import current_settings
 
 KINDS = ("daily", "weekly")
 U = Update.__table__
@@ -54,7 +54,7 @@ def queue_due(kind: str, now: datetime) -> list[ScheduledRun]:
     """
     if kind not in KINDS:
         raise ValueError(f"unknown digest kind {kind!r}")
-    period = period_for(kind, now, current_app.config["NOTIFIER"])
+    period = period_for(kind, now, current_settings())
     completed = [complete(run, now) for run in runs.unfinished(kind)]
     run = runs.find_or_create(kind, period.key, period.previous_end, period.end, now)
     if run.finished_at is None:

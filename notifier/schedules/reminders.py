@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import exists, false, select, true
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +19,7 @@ from notifier.models.email_kinds import (
 from notifier.schedules import runs
 from notifier.schedules.fanout import SUBSCRIBERS, SUBSCRIPTIONS, follows, payload, queue_to
 from notifier.schedules.periods import daily_period, local_instant
+from notifier.settings import current_settings
 
 KIND = "reminders"
 MOVED = "deadline_moved"
@@ -31,7 +31,7 @@ def queue_due(now: datetime) -> list[ScheduledRun]:
     A run covers the reminder times after the previous run's end, so after downtime one run
     catches up on everything missed, sending each deadline's most urgent reminder only.
     """
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     period = daily_period(now, settings.daily_time, settings.tz)
     completed = [complete(run, now) for run in runs.unfinished(KIND)]
     if runs.get(KIND, period.key) is None:
@@ -54,7 +54,7 @@ def complete(run: ScheduledRun, now: datetime) -> ScheduledRun:
 
 def due_reminders(start: datetime, end: datetime, now: datetime) -> list[tuple[Deadline, int]]:
     """(deadline, days before) pairs whose reminder time is in (start, end], still open at now."""
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     longest = max(settings.reminder_offsets, default=0)
     deadlines = db.session.scalars(
         select(Deadline)

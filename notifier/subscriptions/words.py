@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import calendar
 
-from flask import current_app
+from notifier.settings import current_settings
 
 # Anything with .strand (a Strand), .frequency and .reminders: a Subscription or a Preference.
 
 
 def frequency_words(frequency: str) -> str:
     """How often, in words with the configured times: 'a weekly digest on Mondays at 08:00'."""
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     if frequency == "immediate":
         return "every update as it is published"
     if frequency == "daily":

@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from notifier.extensions import csrf, limiter
 from notifier.logs import requests
+from notifier.settings import current_settings
 from notifier.web import (
     abuse,
     admin,
@@ -111,11 +112,9 @@ def init_app(app: Flask) -> None:
 
 def _local_time(moment, fmt: str = "%-d %B %Y, %H:%M %Z") -> str:
     """Show a stored UTC moment in the site's zone; '–' for none."""
-    from flask import current_app
-
     if moment is None:
         return "–"
-    return moment.astimezone(current_app.config["NOTIFIER"].tz).strftime(fmt)
+    return moment.astimezone(current_settings().tz).strftime(fmt)
 
 
 # What every answer carries, the health fast path's included.

@@ -19,12 +19,13 @@ from limits import parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from notifier.extensions import limiter
+from notifier.settings import current_settings
 
 MESSAGE = "Too many requests. Wait a while, then try again."
 
 
 def _per_ip() -> str:
-    return current_app.config["NOTIFIER"].subscribe_limit_per_ip
+    return current_settings().subscribe_limit_per_ip
 
 
 # One budget per client IP for all the public doors that queue an email (the subscribe form,
@@ -50,7 +51,7 @@ def spend_address(raw) -> None:
     if not isinstance(raw, str) or not raw.strip():
         return  # no address: the per-IP limit is the only one that applies
     key = "address:" + raw.strip().lower()
-    _spend(current_app.config["NOTIFIER"].subscribe_limit_per_address, "queue-address", key)
+    _spend(current_settings().subscribe_limit_per_address, "queue-address", key)
 
 
 def limit_per_ip(rates: str, methods: tuple[str, ...] = ("POST",)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, abort, g, request
 
 from notifier.announcements import audience
 from notifier.announcements.drafts import AnnouncementError, save_draft
@@ -20,6 +20,7 @@ from notifier.announcements.sending import (
 from notifier.extensions import csrf, db
 from notifier.models import Announcement, utcnow
 from notifier.moments import BadMoment, parse_moment, rfc3339
+from notifier.settings import current_settings
 from notifier.web.auth import require_api_admin
 from notifier.web.problems import problem
 
@@ -36,7 +37,7 @@ def _send_at(raw) -> datetime | None:
     """An ISO 8601 moment, read by notifier.moments' one rule; None when absent."""
     if raw is None or raw == "":
         return None
-    return parse_moment(raw, current_app.config["NOTIFIER"].tz)
+    return parse_moment(raw, current_settings().tz)
 
 
 @bp.post("/announcements")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, abort, g, request
 
 from notifier.extensions import csrf, db
 from notifier.feeds.corrections import UnknownUpdate, correct_deadline, parse_deadline_input
 from notifier.models import utcnow
 from notifier.moments import rfc3339
+from notifier.settings import current_settings
 from notifier.web.auth import require_api_admin
 
 bp = Blueprint("api_deadlines", __name__, url_prefix="/api/v1")
@@ -28,7 +29,7 @@ def put_deadline(update_id: int):
     value = body["deadline"]
     if value is not None and not isinstance(value, str):
         abort(400, description='"deadline" must be an ISO 8601 string or null.')
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     try:
         at = None if value is None else parse_deadline_input(value, settings.tz)
         deadline = correct_deadline(update_id, at, g.admin.email, utcnow())

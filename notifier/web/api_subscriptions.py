@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
 from notifier.models.people import FREQUENCIES
+from notifier.settings import current_settings
 from notifier.subscriptions.choices import (
     Choices,
     InvalidChoice,
@@ -105,7 +106,7 @@ def _preferences(errors: dict[str, str], value, frequency, reminders) -> Choices
 def _cors(response):
     """Allow the configured origins, and only those, to call this API from a browser."""
     allowed = request.headers.get("Origin")
-    if allowed and allowed in current_app.config["NOTIFIER"].cors_origins:
+    if allowed and allowed in current_settings().cors_origins:
         response.headers["Access-Control-Allow-Origin"] = allowed
         response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import Blueprint, abort, g, request
 
 from notifier.extensions import csrf, db
 from notifier.feeds.corrections import UnknownStrand, UnknownUpdate, set_strands
 from notifier.models import utcnow
 from notifier.publish.listing import as_json, updates_page
+from notifier.settings import current_settings
 from notifier.web.auth import require_api_admin
 from notifier.web.paging import answer, page_args
 from notifier.web.problems import problem
@@ -22,7 +23,7 @@ def list_updates():
     """A page of updates (`q` searches titles); `next` is the cursor of the following page."""
     after, limit = page_args()
     rows, next_after = updates_page(request.args.get("q", ""), after, limit)
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     return answer([as_json(update, tz) for update in rows], next_after)
 
 
@@ -54,6 +55,4 @@ def patch_update(update_id: int):
         db.session.rollback()
         return problem(400, f"The strands were not saved: {exc}.", fields={"strands": str(exc)})
     db.session.commit()
-    return as_json(update, current_app.config["NOTIFIER"].tz) | {
-        "strands_set_by": update.strands_set_by
-    }
+    return as_json(update, current_settings().tz) | {"strands_set_by": update.strands_set_by}

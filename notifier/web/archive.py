@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from notifier.extensions import db
 from notifier.models import Strand, utcnow
 from notifier.moments import rfc3339
 from notifier.publish import archive, words
+from notifier.settings import current_settings
 
 bp = Blueprint("archive", __name__)
 
@@ -35,7 +36,7 @@ def _strand() -> Strand | None:
 
 
 def _helpers(now):
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     return {
         "when": lambda at: words.moment(at, tz),
         "closes_in": lambda at: words.closes_in(at, now, tz),

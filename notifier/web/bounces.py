@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, request
 
 from notifier.bounces.ingest import ReportError, ingest_report, record_reports, reports_from_json
 from notifier.extensions import csrf, db
 from notifier.models import utcnow
+from notifier.settings import current_settings
 from notifier.web.intake import authenticated_by, body_limit
 from notifier.web.problems import problem
 
@@ -20,7 +21,7 @@ RAW_TYPES = ("message/rfc822", "multipart/report", "text/plain", "application/oc
 
 
 def _authenticate() -> None:
-    secret = current_app.config["NOTIFIER"].bounce_webhook_secret
+    secret = current_settings().bounce_webhook_secret
     if not secret:
         abort(404)
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")

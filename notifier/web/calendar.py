@@ -6,12 +6,13 @@ word for word, since both are made by the functions in web/published.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort
 
 from notifier.extensions import db, limiter
 from notifier.models import Strand, utcnow
 from notifier.publish import calendar
 from notifier.publish.atom import strand_feed
+from notifier.settings import current_settings
 from notifier.subscriptions.calendar_link import strands_for
 from notifier.web import published
 
@@ -19,7 +20,7 @@ bp = Blueprint("calendar", __name__)
 
 
 def site() -> calendar.Site:
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     return calendar.Site(settings.site_name, settings.base_url, settings.tz)
 
 

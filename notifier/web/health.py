@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from notifier.extensions import db, limiter
 from notifier.models import utcnow
 from notifier.observe.readings import pulse
+from notifier.settings import current_settings
 
 bp = Blueprint("health", __name__)
 _lock = threading.Lock()
@@ -75,7 +76,7 @@ class FastPath:
 
 
 def _check():
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     now = utcnow()
     try:
         reading = pulse(now)

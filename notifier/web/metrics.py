@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from notifier.extensions import limiter
 from notifier.models import utcnow
 from notifier.observe.gauges import database_metrics
 from notifier.observe.metrics import process_metrics
+from notifier.settings import current_settings
 
 bp = Blueprint("metrics", __name__)
 
@@ -19,7 +20,7 @@ bp = Blueprint("metrics", __name__)
 @limiter.exempt
 def metrics():
     """The metrics; 401 without the bearer token when NOTIFIER_METRICS_TOKEN is set."""
-    wanted = current_app.config["NOTIFIER"].metrics_token
+    wanted = current_settings().metrics_token
     if wanted:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), wanted):

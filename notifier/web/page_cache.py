@@ -15,6 +15,8 @@ from collections.abc import Callable
 from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
 
+from notifier.settings import current_settings
+
 # Random per process, so no page content can ever look like it.
 STAND_IN = f"csrf-stand-in-{secrets.token_hex(16)}"
 _lock = threading.Lock()
@@ -26,7 +28,7 @@ def with_csrf(name: str, render: Callable[..., str]) -> str:
     render must depend on nothing about the request but the token. A session holding flashed
     messages gets a fresh render: those are for that visitor alone.
     """
-    ttl = current_app.config["NOTIFIER"].page_cache_seconds
+    ttl = current_settings().page_cache_seconds
     if ttl <= 0 or session.get("_flashes"):
         return render()
     cache = current_app.extensions.setdefault("notifier.pages", {})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from notifier.extensions import limiter
+from notifier.settings import current_settings
 
 bp = Blueprint("privacy", __name__)
 
@@ -14,7 +15,7 @@ bp = Blueprint("privacy", __name__)
 @bp.get("/privacy")
 @limiter.exempt
 def privacy_page():
-    settings = current_app.config["NOTIFIER"]
+    settings = current_settings()
     return render_template(
         "privacy.html",
         controller=settings.privacy_controller or settings.site_name,

@@ -7,9 +7,8 @@ import socket
 from datetime import datetime
 from functools import lru_cache
 
-from flask import current_app
-
 from notifier.moments import BadMoment, parse_moment
+from notifier.settings import current_settings
 from notifier.subscriptions.choices import InvalidChoice
 from notifier.subscriptions.csv_cells import unguard
 
@@ -35,7 +34,7 @@ def moment(field: str, text: str, now: datetime) -> datetime | None:
         return None
     try:
         # Exports always carry an offset; a hand-written time without one is local, as elsewhere.
-        found = _parsed(text, current_app.config["NOTIFIER"].tz)
+        found = _parsed(text, current_settings().tz)
     except BadMoment as exc:
         raise InvalidChoice(field, str(exc)) from None
     if found > now:

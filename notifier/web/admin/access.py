@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from functools import wraps
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
 from notifier.extensions import db
 from notifier.models import Admin
 from notifier.roles import refusal
+from notifier.settings import current_settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -73,7 +74,7 @@ def signed_in_admin() -> Admin | None:
     if admin is None or session.get("admin_version") != admin.session_version:
         return None
     idle = time.time() - session.get("admin_seen", 0)
-    if idle > current_app.config["NOTIFIER"].admin_session_hours * 3600:
+    if idle > current_settings().admin_session_hours * 3600:
         return None
     return admin
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, RadioField
 from wtforms.validators import Optional
 
 from notifier.models import utcnow
+from notifier.settings import current_settings
 
 LATEST = timedelta(days=366)
 
@@ -36,7 +36,7 @@ def chosen_send_at(form: ScheduleForm) -> datetime | None:
     if form.send_at.data is None:
         form.send_at.errors.append("Enter the date and time to send it, like 2026-12-04T09:00")
         return None
-    moment = form.send_at.data.replace(tzinfo=current_app.config["NOTIFIER"].tz)
+    moment = form.send_at.data.replace(tzinfo=current_settings().tz)
     now = utcnow()
     if moment <= now:
         form.send_at.errors.append("That time has passed: choose a later time, or send now")

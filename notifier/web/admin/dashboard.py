@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 
 from notifier import admin_overview
 from notifier.growth import HEIGHT, PAD, WIDTH, growth
@@ -12,6 +12,7 @@ from notifier.models import Strand, utcnow
 from notifier.observe.readings import pulse
 from notifier.publish.calendar import open_deadlines
 from notifier.schedules import job_runs
+from notifier.settings import current_settings
 from notifier.web.admin.access import bp, login_required
 
 # The clock beats every 30 seconds; this long without one means it is not running.
@@ -36,10 +37,10 @@ def dashboard():
         failures=admin_overview.recent_failures(),
         runs=admin_overview.clock_runs(),
         jobs=job_runs.latest(),
-        next_runs=admin_overview.next_runs(now, current_app.config["NOTIFIER"]),
+        next_runs=admin_overview.next_runs(now, current_settings()),
         heartbeat=beat,
         clock_silent=beat is None or now - beat > CLOCK_SILENT,
         chart=growth(now),
         box={"width": WIDTH, "height": HEIGHT, "pad": PAD},
-        tz=current_app.config["NOTIFIER"].tz,
+        tz=current_settings().tz,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,6 +13,7 @@ from notifier.extensions import db
 from notifier.meetings import manage
 from notifier.models import Meeting, Strand, utcnow
 from notifier.moments import BadMoment, parse_moment
+from notifier.settings import current_settings
 from notifier.web.admin.access import bp, login_required
 from notifier.web.intake import form_shows_nul
 from notifier.web.page_form import PageForm
@@ -67,7 +68,7 @@ def _form(meeting: Meeting | None = None) -> MeetingForm:
     strands = db.session.scalars(select(Strand).where(Strand.active).order_by(Strand.position))
     form.strand.choices = [("", "All strands")] + [(str(s.id), s.name) for s in strands]
     if request.method == "GET" and meeting is not None:
-        tz = current_app.config["NOTIFIER"].tz
+        tz = current_settings().tz
         form.strand.data = str(meeting.strand_id or "")
         form.title.data = meeting.title
         form.starts.data = meeting.starts_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
@@ -104,7 +105,7 @@ def meeting(meeting_id: int | None = None):
     """Add a meeting, or edit one (a proposal's edit does not yet publish it)."""
     row = db.session.get(Meeting, meeting_id) or abort(404) if meeting_id else None
     form = _form(row)
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     if request.method == "POST":
         valid = form.validate()
         fields = form.fields(tz)  # every problem at once, beside its field

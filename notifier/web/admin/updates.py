@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import Optional
@@ -16,6 +16,7 @@ from notifier.feeds.corrections import (
 )
 from notifier.models import Update, utcnow
 from notifier.publish.listing import updates_page
+from notifier.settings import current_settings
 from notifier.subscriptions.choices import active_strands
 from notifier.web.admin.access import bp, login_required
 from notifier.web.admin.fields import MultiCheckboxField
@@ -78,7 +79,7 @@ def deadline(update_id: int):
     """Correct the comment deadline the service read from an update, or say there is none."""
     update = db.session.get(Update, update_id) or abort(404)
     form = DeadlineForm()
-    tz = current_app.config["NOTIFIER"].tz
+    tz = current_settings().tz
     if form.validate_on_submit():
         at = None
         if not form.no_deadline.data:
