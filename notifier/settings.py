@@ -21,10 +21,12 @@ from flask import current_app
 
 from notifier.sample_feed import dated_copy
 from notifier.settings_parse import (
+    PREFIX,
     WEEKDAYS,
     ConfigError,
     WeeklyAt,
     database_url,
+    from_environ,
     parse_time,
     parse_weekly,
     read_file,
@@ -38,11 +40,6 @@ __all__ = ["ConfigError", "Settings", "WeeklyAt", "current_settings", "database_
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_FILE = ROOT / "config" / "defaults.toml"
 SAMPLE_FEED = ROOT / "config" / "sample-feed.xml"
-PREFIX = "NOTIFIER_"
-# Variables with our prefix that are not settings: they steer the loader or the tests.
-# NOTIFIER_TEST_* belong to the test suite (database, processes, screenshots), not the service.
-NOT_SETTINGS = {"NOTIFIER_CONFIG", "NOTIFIER_INSTANCE_PATH"}
-TEST_PREFIX = "NOTIFIER_TEST_"
 
 
 @dataclass(frozen=True)
@@ -149,25 +146,13 @@ def load(overrides: dict[str, Any] | None = None, environ=None, instance_path: P
         values = _merge({}, tomllib.load(fh), str(DEFAULTS_FILE))
     if environ.get("NOTIFIER_CONFIG"):
         values = _merge(values, read_file(Path(environ["NOTIFIER_CONFIG"])), "NOTIFIER_CONFIG")
-    values = _merge(values, _from_environ(environ), "environment")
+    values = _merge(values, from_environ(environ, TYPES), "environment")
     values = _merge(values, {k.lower(): v for k, v in (overrides or {}).items()}, "config")
     missing = TYPES.keys() - values.keys()
     if missing:
         raise ConfigError(f"{DEFAULTS_FILE} lacks the settings {', '.join(sorted(missing))}")
     instance = Path(instance_path or environ.get("NOTIFIER_INSTANCE_PATH") or ROOT / "instance")
     return _resolve(values, instance)
-
-
-def _from_environ(environ) -> dict[str, Any]:
-    found = {}
-    for name, raw in environ.items():
-        if not name.startswith(PREFIX) or name in NOT_SETTINGS or name.startswith(TEST_PREFIX):
-            continue
-        key = name[len(PREFIX) :].lower()
-        if key not in TYPES:
-            raise ConfigError(f"unknown setting {name}")
-        found[key] = raw
-    return found
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any], origin: str) -> dict[str, Any]:

@@ -14,6 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+PREFIX = "NOTIFIER_"
+# Variables with our prefix that are not settings: they steer the loader or the tests.
+# NOTIFIER_TEST_* belong to the test suite (database, processes, screenshots), not the service.
+NOT_SETTINGS = {"NOTIFIER_CONFIG", "NOTIFIER_INSTANCE_PATH"}
+TEST_PREFIX = "NOTIFIER_TEST_"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -35,6 +40,19 @@ def read_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def from_environ(environ, known) -> dict[str, Any]:
+    """The settings the environment sets, as raw text by key; an unknown one is refused."""
+    found = {}
+    for name, raw in environ.items():
+        if not name.startswith(PREFIX) or name in NOT_SETTINGS or name.startswith(TEST_PREFIX):
+            continue
+        key = name[len(PREFIX) :].lower()
+        if key not in known:
+            raise ConfigError(f"unknown setting {name}")
+        found[key] = raw
+    return found
 
 
 def typed(name: str, value: Any, kind: Any) -> Any:
