@@ -206,3 +206,36 @@ def test_jobs_never_overlap_so_a_poll_cannot_straddle_a_digest_run(app, monkeypa
         clock.release()
     (_, first_start, first_end), (_, second_start, _) = sorted(spans, key=lambda s: s[1])
     assert second_start >= first_end
+
+
+def test_a_stop_waits_for_the_job_in_hand_and_runs_none_of_those_queued(app):
+    started = []
+
+    def slow(name):
+        def job(now):
+            started.append(name)
+            time.sleep(0.5)
+
+        return job
+
+    class QueuedJobs(Clock):
+        def jobs(self):
+            return {"heartbeat": (lambda now: None, 30)} | {
+                name: (slow(name), 60) for name in ("poll", "immediate", "digests", "reminders")
+            }
+
+    clock = QueuedJobs(app)
+    scheduler = clock.schedule(BackgroundScheduler(timezone="UTC"))
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not started and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stopping = time.monotonic()
+        clock.stop()
+        scheduler.shutdown(wait=True)
+        clock.release()
+    # All four were queued at start; the one running finishes, the other three never begin.
+    assert len(started) == 1, started
+    assert time.monotonic() - stopping < 1.5

@@ -99,6 +99,7 @@ def scheduler():
         pass
     finally:
         # Let running jobs finish first, or one of them could take the lease back after.
+        clock.stop()
         if runner.running:
             runner.shutdown(wait=True)
         clock.release()

@@ -66,6 +66,7 @@ def serve(host: str, port: int, threads: int):
         server.task_dispatcher.shutdown()
         server.close()
         stop.set()
+        clock.stop()
         scheduler.shutdown(wait=True)
         clock.release()
         worker.join(timeout=60)

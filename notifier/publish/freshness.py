@@ -148,6 +148,3 @@ class RenderCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-
-
-renders = RenderCache()

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class Clock:
         self.app = app
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.acting: bool | None = None
+        self.stopping = threading.Event()
 
     def jobs(self) -> dict[str, tuple[Callable[[datetime], object], float]]:
         """Each job's function and its interval in seconds; each service runs in one job only.
@@ -84,6 +86,8 @@ class Clock:
         self, job: Callable[[datetime], object], now: datetime | None = None, name: str = ""
     ) -> bool:
         """Run one job in an app context if this process holds the lease; True if it acted."""
+        if self.stopping.is_set():
+            return False
         with self.app.app_context():
             now = now or utcnow()
             try:
@@ -157,6 +161,15 @@ class Clock:
                 misfire_grace_time=None,
             )
         return scheduler
+
+    def stop(self) -> None:
+        """Run no job that has not started; a shutdown then waits for the one in hand only.
+
+        Every job's first run is queued at start, one after another, and a scheduler's
+        shutdown waits for its whole queue: without this, stopping soon after starting waited
+        for every job in turn.
+        """
+        self.stopping.set()
 
     def release(self) -> None:
         with self.app.app_context():
