@@ -226,3 +226,23 @@ def test_a_bounce_report_without_the_secret_is_a_401_and_its_body_is_never_read(
     assert not tracked.read_at_all
     answer = client.post("/api/v1/bounces", data=body, content_type="application/json")
     assert answer.status_code == 401
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 50_000 + b"]" * 50_000, b'{"subject": "a\\u0000b"}', b"{not json"],
+)
+def test_an_admin_api_call_without_a_token_is_a_401_and_its_body_is_never_read(client, body):
+    # The JSON was parsed (and refused: a 400) before the view checked the token.
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        tracked = Tracked(body)
+        response = client.post(
+            "/api/v1/announcements",
+            content_type="application/json",
+            headers=headers,
+            environ_overrides={"wsgi.input": tracked, "CONTENT_LENGTH": str(len(body))},
+        )
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
+        assert not tracked.read_at_all
+    assert announcements() == 0
