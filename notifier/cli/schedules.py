@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sys
 import time
 
 import click
@@ -86,20 +85,26 @@ def send_due(now):
 @with_appcontext
 def scheduler():
     """Run the clock: polls, digests, reminders, announcements, clean-up (one acts at a time)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
     from notifier.schedules.clock import Clock
 
     clock = Clock(current_app._get_current_object())
     click.echo(f"scheduler {clock.holder} starting")
-    # SIGTERM (a process manager stopping us) unwinds like Ctrl-C, so the lease is given back.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    runner = clock.schedule()
+    # SIGTERM (a process manager stopping us) only sets a flag. Raised from the handler, it
+    # landed wherever the main thread was, once inside APScheduler, which caught it, logged it
+    # and ran on. So the jobs run in the background and the main thread only waits.
+    stopping: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, _: stopping.append(signum))
+    runner = clock.schedule(BackgroundScheduler(timezone="UTC"))
+    runner.start()
     try:
-        runner.start()
-    except (KeyboardInterrupt, SystemExit):
+        while not stopping:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
         pass
     finally:
-        # Let running jobs finish first, or one of them could take the lease back after.
+        # Let the running job finish first, or it could take the lease back after.
         clock.stop()
-        if runner.running:
-            runner.shutdown(wait=True)
+        runner.shutdown(wait=True)
         clock.release()

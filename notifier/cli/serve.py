@@ -27,8 +27,12 @@ from notifier.settings import DEFAULTS_FILE
 ANY_ADDRESS = {"0.0.0.0", "::", ""}  # noqa: S104 - names them, binds nothing
 
 
-class Stopped(Exception):
-    """SIGTERM arrived: unwind the web server's loop like Ctrl-C does."""
+class Stopped(KeyboardInterrupt):
+    """SIGTERM arrived: unwind the web server's loop like Ctrl-C does.
+
+    A KeyboardInterrupt, because waitress's loop passes those on; a plain exception raised in
+    one of its handlers would be caught there as that handler's error, and serving go on.
+    """
 
 
 @click.command("serve")
