@@ -52,6 +52,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def bench_env(folder: Path) -> dict[str, str]:
+    """The environment a bench app runs in: its own instance folder and SQLite database."""
+    return {
+        **os.environ,
+        "NOTIFIER_INSTANCE_PATH": str(folder),
+        "NOTIFIER_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "NOTIFIER_SECRET_KEY": "bench",
+    }
+
+
 def seed(env: dict, deadlines: int, meetings: int) -> None:
     subprocess.run([VENV / "notifier", "db", "upgrade"], env=env, check=True, capture_output=True)
     app = create_app(
@@ -145,12 +155,7 @@ def main() -> None:
         raise SystemExit("bench/calendars needs wrk: apt-get install -y wrk")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = {
-            **os.environ,
-            "NOTIFIER_INSTANCE_PATH": str(folder),
-            "NOTIFIER_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-            "NOTIFIER_SECRET_KEY": "bench",
-        }
+        env = bench_env(folder)
         seed(env, args.deadlines, args.meetings)
         (folder / "hello.py").write_text(HELLO)
         notifier, base = serve("notifier:create_app()", env, ROOT)

@@ -10,7 +10,6 @@ requests/s bench/calendars/run measures, so it tells a 304 from a 200 where wrk 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from werkzeug.test import EnvironBuilder
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.calendars.__main__ import seed  # noqa: E402
+from bench.calendars.__main__ import bench_env, seed  # noqa: E402
 from notifier import create_app  # noqa: E402
 
 
@@ -65,12 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        env = {
-            **os.environ,
-            "NOTIFIER_INSTANCE_PATH": str(folder),
-            "NOTIFIER_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-            "NOTIFIER_SECRET_KEY": "bench",
-        }
+        env = bench_env(folder)
         seed(env, args.deadlines, args.meetings)
         config = {"database_url": env["NOTIFIER_DATABASE_URL"], "secret_key": "bench"}
         app = create_app({**config, "instance_path": folder})
